@@ -1,0 +1,217 @@
+"""Aligning a submission with its reference: jiwer does the alignment, we read it.
+
+Items are aligned on their *loose* key (case, accents and ligatures folded, numbers and units
+normalised) by ``jiwer.process_words``, so that « Echographie » lines up with
+« échographie » and can be typed as an accent error rather than as an unrelated word.
+
+Words are aligned among themselves. Between two runs of equal words, jiwer's
+substitutions, deletions and insertions form a *region*, which we resolve into edits:
+
+- with as many words on each side, words are paired in order;
+- otherwise a character alignment of the region (``jiwer.process_characters``) says which
+  typed words carry which reference word's letters, so that a word the ASR or the learner
+  split or merged (« col et doc » for « cholédoque ») is one group, one error — and words
+  left over on one side are omitted or added.
+
+Punctuation is then compared mark by mark after the same reference word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jiwer
+
+from .views import Item
+
+_SPACE = "▁"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One step of the alignment: ``op`` is equal, pair (1:1 differing), group (n:m),
+    delete (reference items missing) or insert (typed items not in the reference)."""
+
+    op: str
+    ref: tuple[int, ...]
+    hyp: tuple[int, ...]
+
+
+def _as_ids(sequences: list[list[str]]) -> list[str]:
+    """Encode token sequences as space-separated ids, so that any token (even one holding
+    a space, like « 15 000 ») is one word for jiwer."""
+    vocabulary: dict[str, str] = {}
+    return [" ".join(vocabulary.setdefault(tok, f"w{len(vocabulary)}") for tok in seq) for seq in sequences]
+
+
+def align_keys(ref: list[str], hyp: list[str]) -> list[jiwer.AlignmentChunk]:
+    """jiwer's alignment chunks of two key sequences (either may be empty)."""
+    if not ref and not hyp:
+        return []
+    if not ref:
+        return [jiwer.AlignmentChunk("insert", 0, 0, 0, len(hyp))]
+    if not hyp:
+        return [jiwer.AlignmentChunk("delete", 0, len(ref), 0, 0)]
+    ref_ids, hyp_ids = _as_ids([ref, hyp])
+    return jiwer.process_words(ref_ids, hyp_ids).alignments[0]
+
+
+def align_items(ref: list[Item], hyp: list[Item]) -> list[Edit]:
+    """The edits turning the reference items into the typed ones, in reading order.
+
+    Words are aligned first, on their own, so that a missing comma cannot pull a word out of
+    place; then each punctuation mark is compared with those that follow the same reference
+    word in the submission.
+    """
+    r_words = [i for i, it in enumerate(ref) if not it.is_punct]
+    h_words = [j for j, it in enumerate(hyp) if not it.is_punct]
+    edits: list[Edit] = []
+    pending_ref: list[int] = []
+    pending_hyp: list[int] = []
+    for chunk in align_keys([ref[i].loose for i in r_words], [hyp[j].loose for j in h_words]):
+        if chunk.type == "equal":
+            if pending_ref or pending_hyp:
+                edits += _resolve_region(ref, hyp, pending_ref, pending_hyp)
+                pending_ref, pending_hyp = [], []
+            for k in range(chunk.ref_end_idx - chunk.ref_start_idx):
+                edits.append(Edit("equal", (r_words[chunk.ref_start_idx + k],),
+                                  (h_words[chunk.hyp_start_idx + k],)))
+        else:
+            pending_ref += r_words[chunk.ref_start_idx:chunk.ref_end_idx]
+            pending_hyp += h_words[chunk.hyp_start_idx:chunk.hyp_end_idx]
+    if pending_ref or pending_hyp:
+        edits += _resolve_region(ref, hyp, pending_ref, pending_hyp)
+    edits += _align_punctuation(ref, hyp, edits)
+    return sorted(edits, key=lambda e: _position(e, edits, hyp))
+
+
+def _anchor_of_hyp(hyp_index: int, word_edits: list[Edit]) -> int:
+    """The reference word a typed item follows: the last reference word aligned at or
+    before it in the submission (-1 at the start)."""
+    best = -1
+    for e in word_edits:
+        if e.ref and e.hyp and min(e.hyp) <= hyp_index:
+            best = max(best, max(e.ref))
+    return best
+
+
+def _align_punctuation(ref: list[Item], hyp: list[Item], word_edits: list[Edit]) -> list[Edit]:
+    by_anchor: dict[int, tuple[list[int], list[int]]] = {}
+    last_word = -1
+    for i, it in enumerate(ref):
+        if it.is_punct:
+            by_anchor.setdefault(last_word, ([], []))[0].append(i)
+        else:
+            last_word = i
+    hyp_to_ref: dict[int, int] = {}
+    for e in word_edits:
+        if e.ref:
+            for j in e.hyp:
+                hyp_to_ref[j] = max(e.ref)
+    anchor = -1
+    for j, it in enumerate(hyp):
+        if it.is_punct:
+            by_anchor.setdefault(anchor, ([], []))[1].append(j)
+        elif j in hyp_to_ref:
+            anchor = hyp_to_ref[j]
+    edits: list[Edit] = []
+    for rs, hs in by_anchor.values():
+        common = [(i, j) for i, j in zip(rs, hs)]
+        # Same marks in the same order: equal; otherwise pair in order.
+        for i, j in common:
+            edits.append(Edit("equal" if ref[i].surface == hyp[j].surface else "pair", (i,), (j,)))
+        edits += [Edit("delete", (i,), ()) for i in rs[len(common):]]
+        edits += [Edit("insert", (), (j,)) for j in hs[len(common):]]
+    return edits
+
+
+def _position(edit: Edit, edits: list[Edit], hyp: list[Item]) -> tuple[float, float]:
+    if edit.ref:
+        return (min(edit.ref), min(edit.hyp) if edit.hyp else -1)
+    anchor = _anchor_of_hyp(min(edit.hyp), [e for e in edits if e.ref])
+    return (anchor + 0.5, min(edit.hyp))
+
+
+def _resolve_region(ref: list[Item], hyp: list[Item], r_words: list[int], h_words: list[int]) -> list[Edit]:
+    if len(r_words) == len(h_words) or not r_words or not h_words:
+        return _pair_in_order(r_words, h_words)
+    return _group_by_letters(ref, hyp, r_words, h_words)
+
+
+def _pair_in_order(r: list[int], h: list[int]) -> list[Edit]:
+    n = min(len(r), len(h))
+    edits = [Edit("pair", (r[k],), (h[k],)) for k in range(n)]
+    edits += [Edit("delete", (i,), ()) for i in r[n:]]
+    edits += [Edit("insert", (), (j,)) for j in h[n:]]
+    return edits
+
+
+def _group_by_letters(ref: list[Item], hyp: list[Item], r_words: list[int], h_words: list[int]) -> list[Edit]:
+    """Group reference and typed words of a region by the letters they share."""
+    r_text, r_owner = _spell_out([ref[i].loose for i in r_words])
+    h_text, h_owner = _spell_out([hyp[j].loose for j in h_words])
+    shared: dict[tuple[int, int], int] = {}
+    for chunk in align_keys(r_text, h_text):
+        if chunk.type != "equal":
+            continue
+        for k in range(chunk.ref_end_idx - chunk.ref_start_idx):
+            a, b = r_owner[chunk.ref_start_idx + k], h_owner[chunk.hyp_start_idx + k]
+            if a >= 0 and b >= 0:
+                shared[(a, b)] = shared.get((a, b), 0) + 1
+    # Union-find over reference (0..n-1) and typed (n..n+m-1) words sharing enough letters.
+    n, m = len(r_words), len(h_words)
+    parent = list(range(n + m))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (a, b), count in shared.items():
+        shortest = min(len(ref[r_words[a]].loose), len(hyp[h_words[b]].loose))
+        if count >= max(1, 0.5 * shortest):
+            parent[find(a)] = find(n + b)
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for a in range(n):
+        groups.setdefault(find(a), ([], []))[0].append(r_words[a])
+    for b in range(m):
+        groups.setdefault(find(n + b), ([], []))[1].append(h_words[b])
+    edits: list[Edit] = []
+    loose_r: list[int] = []
+    loose_h: list[int] = []
+    for rs, hs in groups.values():
+        if rs and hs:
+            op = "pair" if len(rs) == 1 and len(hs) == 1 else "group"
+            edits.append(Edit(op, tuple(rs), tuple(hs)))
+        else:
+            loose_r += rs
+            loose_h += hs
+    # Leftovers with no shared letters: paired in order between the same grouped neighbours.
+    anchors = sorted(e.ref[0] for e in edits)
+    def gap_of(i, side):
+        if side == "r":
+            return sum(1 for a in anchors if a < i)
+        before = [e for e in edits if min(e.hyp) < i]
+        return len(before)
+    by_gap: dict[int, tuple[list[int], list[int]]] = {}
+    for i in sorted(loose_r):
+        by_gap.setdefault(gap_of(i, "r"), ([], []))[0].append(i)
+    for j in sorted(loose_h):
+        by_gap.setdefault(gap_of(j, "h"), ([], []))[1].append(j)
+    for rs, hs in by_gap.values():
+        edits += _pair_in_order(rs, hs)
+    return edits
+
+
+def _spell_out(words: list[str]) -> tuple[list[str], list[int]]:
+    """Characters of the words, joined by a space marker, and which word owns each."""
+    chars: list[str] = []
+    owner: list[int] = []
+    for k, word in enumerate(words):
+        if k:
+            chars.append(_SPACE)
+            owner.append(-1)
+        chars += list(word)
+        owner += [k] * len(word)
+    return chars, owner

@@ -1,0 +1,166 @@
+"""Typing every difference: one error type per edit, plus orthogonal flags.
+
+Types (the score contract): ``omission``, ``ajout``, ``substitution`` (another word: a
+fidelity error), ``usage`` (a misspelled word), ``accord`` (the same word in another
+inflection, or another article), ``accent``, ``majuscule``, ``ponctuation``.
+
+Decision for a reference word *r* paired with a typed word *h*, first rule that applies:
+
+1. same spelling, or a spelling French admits (1990 reform, « oe » for « œ », digits for
+   number words of the same value, a unit symbol for its name, hyphenation of two real
+   words): no error;
+2. two different numbers: ``substitution`` (always a critical value);
+3. only the case differs: ``majuscule``; only the diacritics (and maybe the case): ``accent``;
+4. *h* is not a French word (Hunspell + medical lexicon): ``usage`` when it looks like *r*
+   (similarity ≥ 60 %), else ``substitution``;
+5. *h* is a French word of the same lemma (Hunspell stems), or both are articles: ``accord``;
+6. otherwise ``substitution``.
+
+A group (words split or merged) is ``usage`` when its letters equal the reference's
+(« porte monnaie »), else one ``substitution``.
+
+Flags come from the reference side: ``terme_medical`` (the word belongs to a medical term),
+``valeur_critique`` (number, dose, unit, date, laterality, or a listed critical value),
+``identite`` (a patient field of the exercise).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Indel
+
+from .alignment import Edit
+from .normalize import loose_key, strip_accents
+from .spelling import is_french_word, same_lemma, variant_key
+from .views import Item
+
+ERROR_TYPES = ("omission", "ajout", "substitution", "usage", "accord", "accent", "majuscule", "ponctuation")
+CONTENT_TYPES = ("omission", "ajout", "substitution")
+FLAGS = ("terme_medical", "valeur_critique", "identite")
+LATERALITY = {
+    "droite", "droit", "droits", "droites", "gauche", "gauches", "bilatéral", "bilatérale",
+    "bilatéraux", "bilatérales", "homolatéral", "homolatérale", "controlatéral",
+    "controlatérale", "ipsilatéral", "ipsilatérale", "unilatéral", "unilatérale",
+}
+
+
+@dataclass
+class Error:
+    type: str
+    ref: str
+    hyp: str
+    flags: list[str] = field(default_factory=list)
+    line: int = 0
+    ref_items: tuple[int, ...] = ()
+    hyp_items: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"type": self.type, "ref": self.ref, "hyp": self.hyp, "flags": list(self.flags),
+                "line": self.line}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-'’]", "", loose_key(text))
+
+
+def _case_shape(word: str) -> tuple[bool, bool]:
+    """Capitalised? All capitals? (what a case error changes)."""
+    letters = [c for c in word if c.isalpha()]
+    return (bool(letters) and letters[0].isupper(), bool(letters) and all(c.isupper() for c in letters))
+
+
+def type_pair(r: Item, h: Item) -> str | None:
+    """The error type of a reference item paired with a typed one, or None (see module doc)."""
+    if r.surface == h.surface:
+        return None
+    if r.is_punct or h.is_punct:
+        return "ponctuation"
+    numeric = {r.kind, h.kind} & {"number", "unit"}
+    if numeric and r.lenient == h.lenient:
+        return None
+    if variant_key(r.surface) == variant_key(h.surface) and _case_shape(r.surface) == _case_shape(h.surface):
+        return None
+    if r.kind == "number" and h.kind == "number":
+        return "substitution"
+    if r.surface.lower() == h.surface.lower():
+        return "majuscule"
+    if strip_accents(r.surface).lower() == strip_accents(h.surface).lower():
+        return "accent"
+    if _squash(r.surface) == _squash(h.surface):  # hyphen or apostrophe only
+        return None if is_french_word(h.surface) else "usage"
+    if not is_french_word(h.surface):
+        similarity = Indel.normalized_similarity(loose_key(r.surface), loose_key(h.surface))
+        return "usage" if similarity >= 0.6 else "substitution"
+    if same_lemma(r.surface, h.surface):
+        return "accord"
+    return "substitution"
+
+
+def type_edit(edit: Edit, ref: list[Item], hyp: list[Item]) -> str | None:
+    if edit.op == "equal":
+        return type_pair(ref[edit.ref[0]], hyp[edit.hyp[0]])
+    if edit.op == "delete":
+        return "ponctuation" if ref[edit.ref[0]].is_punct else "omission"
+    if edit.op == "insert":
+        return "ponctuation" if hyp[edit.hyp[0]].is_punct else "ajout"
+    if edit.op == "pair":
+        return type_pair(ref[edit.ref[0]], hyp[edit.hyp[0]])
+    ref_text = " ".join(ref[i].surface for i in edit.ref)
+    hyp_text = " ".join(hyp[j].surface for j in edit.hyp)
+    return "usage" if _squash(ref_text) == _squash(hyp_text) else "substitution"
+
+
+def flag_spans(ref: list[Item], terms: list[tuple[int, int]], identity_values: list[str],
+               critical_values: list[str]) -> dict[int, set[str]]:
+    """Which flags each reference item carries."""
+    from .views import text_items
+
+    flags: dict[int, set[str]] = {}
+    for start, end in terms:
+        for i in range(start, end):
+            flags.setdefault(i, set()).add("terme_medical")
+    for i, it in enumerate(ref):
+        if it.kind in ("number", "unit") or it.surface.lower() in LATERALITY:
+            flags.setdefault(i, set()).add("valeur_critique")
+    surfaces = [it.surface.lower() for it in ref]
+    for values, flag in ((identity_values, "identite"), (critical_values, "valeur_critique")):
+        for value in values:
+            needle = [it.surface.lower() for it in text_items(value)]
+            if not needle:
+                continue
+            for s in range(len(surfaces) - len(needle) + 1):
+                if surfaces[s:s + len(needle)] == needle:
+                    for i in range(s, s + len(needle)):
+                        flags.setdefault(i, set()).add(flag)
+    return flags
+
+
+def classify(edits: list[Edit], ref: list[Item], hyp: list[Item],
+             flags: dict[int, set[str]] | None = None) -> list[Error]:
+    """The typed errors of an alignment, in reading order."""
+    flags = flags or {}
+    errors: list[Error] = []
+    last_line = 1
+    for edit in edits:
+        if edit.hyp:
+            last_line = hyp[edit.hyp[0]].line
+        kind = type_edit(edit, ref, hyp)
+        if kind is None:
+            continue
+        item_flags: set[str] = set()
+        for i in edit.ref:
+            item_flags |= flags.get(i, set())
+        if not edit.ref and any(hyp[j].kind in ("number", "unit") for j in edit.hyp):
+            item_flags.add("valeur_critique")
+        errors.append(Error(
+            type=kind,
+            ref=" ".join(ref[i].surface for i in edit.ref),
+            hyp=" ".join(hyp[j].surface for j in edit.hyp),
+            flags=[f for f in FLAGS if f in item_flags],
+            line=last_line,
+            ref_items=edit.ref,
+            hyp_items=edit.hyp,
+        ))
+    return errors

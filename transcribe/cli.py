@@ -1,0 +1,40 @@
+"""The `transcribe` command line: one click group, one verb per job, French help texts."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import TranscribeError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class FrenchErrorsGroup(click.Group):
+    """Turns our errors into a French message on stderr and exit code 2 (usage) or 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TranscribeError as exc:
+            click.echo(f"Erreur : {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=FrenchErrorsGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", message="transcribe %(version)s")
+def main():
+    """Transcription et correction de dictées médicales en français.
+
+    Transcrit les comptes rendus dictés avec Whisper (modèle embarqué, hors ligne) et
+    corrige une retranscription par rapport à la référence selon les six critères de la
+    compétence « Retranscrire des informations à caractère médical ou social ».
+    """
+
+
+# Sub-commands are registered here, one import per verb family.
+from .commands import score as _score  # noqa: E402
+
+main.add_command(_score.score)

@@ -1,0 +1,1 @@
+"""Reports for people: the terminal (rich) and HTML pages (jinja2)."""

@@ -1,0 +1,117 @@
+"""The terminal report of one score (rich): summary, errors in place, terms to review."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..scoring import Score
+from .labels import FLAG_LABELS, RICH_STYLES, TYPE_LABELS
+
+
+def _fmt(x: float | None, percent: bool = True) -> str:
+    if x is None:
+        return "—"
+    return f"{x * 100:.1f} %".replace(".", ",") if percent else f"{x:.2f}".replace(".", ",")
+
+
+def highlighted_text(score: Score) -> Text:
+    """The submission with each error highlighted in place, the reference word beside it."""
+    text = score.submission.text
+    out = Text()
+    pos = 0
+    marks: list[tuple[int, int, str, str]] = []  # start, end, type, label
+    for error in score.errors:
+        if error.hyp_items:
+            start = score.hyp_items[error.hyp_items[0]].tokens[0].start
+            end = score.hyp_items[error.hyp_items[-1]].tokens[-1].end
+            label = f"[{error.ref}]" if error.ref else "[+]"
+        else:  # an omission: shown where it is missing
+            start = end = _omission_position(score, error)
+            label = f"[−{error.ref}]"
+        marks.append((start, end, error.type, label))
+    marks.sort(key=lambda m: (m[0], m[1]))
+    for start, end, kind, label in marks:
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        if end > start:
+            out.append(text[start:end], style=RICH_STYLES[kind])
+            out.append(label if kind != "ajout" else "", style="italic " + RICH_STYLES[kind].split(" on ")[-1])
+        else:
+            out.append(label, style=RICH_STYLES[kind])
+        pos = end
+    out.append(text[pos:])
+    return out
+
+
+def _omission_position(score: Score, error) -> int:
+    """Character offset in the submission where an omitted item would have been."""
+    first = error.ref_items[0]
+    best = 0
+    for edit in score.edits:
+        if edit.hyp and edit.ref and max(edit.ref) < first:
+            best = max(best, score.hyp_items[max(edit.hyp)].tokens[-1].end)
+    return best
+
+
+def print_score(score: Score, console: Console | None = None) -> None:
+    console = console or Console(stderr=False, highlight=False)
+    m = score.to_dict()["metrics"]
+    title = score.exercise.title if score.exercise else "Correction"
+    console.rule(f"[bold]{title}")
+    if score.note is not None:
+        verdict = "[bold green]ACQUIS" if score.acquis else "[bold red]NON ACQUIS"
+        console.print(f"Note : [bold]{score.note:.1f}/20[/bold]   Compétence : {verdict}".replace(".", ","))
+        if score.decision:
+            console.print(score.decision)
+    console.print(
+        f"Mots de la référence : {m['ref_words']} · mots saisis : {m['hyp_words']} · "
+        f"WER : {_fmt(m['wer'])} · CER : {_fmt(m['cer'])} · WER strict : {_fmt(m['wer_strict'])} · "
+        f"termes médicaux exacts : {_fmt(m['term_accuracy'])}")
+    if score.criteria:
+        table = Table(title="Critères d'évaluation", show_lines=False)
+        for col in ("Critère", "Valeur", "Seuil", "Décision", "Détail"):
+            table.add_column(col)
+        for code, c in score.criteria.items():
+            decision = {True: "[green]acquis", False: "[red]non acquis", None: "[dim]non mesuré"}[c["acquis"]]
+            table.add_row(code, _num(c["value"]), _num(c["threshold"]), decision, c["detail"])
+        console.print(table)
+    counts: dict[str, int] = {}
+    for e in score.errors:
+        counts[e.type] = counts.get(e.type, 0) + 1
+    if score.errors:
+        legend = Text("Légende : ")
+        for kind, label in TYPE_LABELS.items():
+            legend.append(f" {label} ", style=RICH_STYLES[kind])
+            legend.append(f" {counts.get(kind, 0)}  ")
+        console.print(legend)
+        console.rule("Votre texte, erreurs en place")
+        console.print(highlighted_text(score))
+        console.rule("Erreurs")
+        table = Table(show_header=True)
+        for col in ("Ligne", "Type", "Attendu", "Saisi", "Signalement"):
+            table.add_column(col)
+        for e in score.errors:
+            table.add_row(str(e.line), TYPE_LABELS[e.type], e.ref or "—", e.hyp or "—",
+                          ", ".join(FLAG_LABELS[f] for f in e.flags))
+        console.print(table)
+    else:
+        console.print("[bold green]Aucune erreur : copie conforme à la référence.")
+    failed = [t for t in score.terms if not t.correct]
+    if failed:
+        console.rule("Termes médicaux à revoir")
+        for t in failed:
+            console.print(f"• [bold]{t.term}[/bold] (saisi : « {t.hyp or '—'} », {TYPE_LABELS[t.type]})")
+    advice = [c.get("advice") for c in score.criteria.values() if c.get("acquis") is False and c.get("advice")]
+    if advice:
+        console.rule("Conseils")
+        for line in advice:
+            console.print(f"• {line}")
+
+
+def _num(x) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.2f}".rstrip("0").rstrip(",.").replace(".", ",") if isinstance(x, float) else str(x)

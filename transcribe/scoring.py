@@ -1,0 +1,155 @@
+"""Scoring one submission against its reference: the score object of the contract.
+
+``score_texts`` runs the pipeline — items of both texts, alignment, typed errors with their
+flags, medical terms, error rates — and returns a `Score`. The grading criteria, the note
+and the skill decision are added by ``grading``; this module leaves their keys ready.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .alignment import Edit, align_items
+from .classify import Error, classify, flag_spans
+from .exercise import Exercise, load_exercise
+from .lexicon import Lexicon, load_lexicon
+from .metrics import Rates, compute_rates
+from .reading import Document, document_from_text, read_document
+from .views import Item, items_from_tokens
+from .tokenize import tokenize
+
+
+@dataclass
+class TermResult:
+    term: str
+    start: int  # reference items [start, end)
+    end: int
+    correct: bool
+    hyp: str = ""
+    type: str = ""
+
+
+@dataclass
+class Score:
+    reference: Document
+    submission: Document
+    exercise: Exercise | None
+    ref_items: list[Item]
+    hyp_items: list[Item]
+    edits: list[Edit]
+    errors: list[Error]
+    rates: Rates
+    terms: list[TermResult]
+    criteria: dict = field(default_factory=dict)
+    note: float | None = None
+    acquis: bool | None = None
+    decision: str = ""
+
+    @property
+    def term_accuracy(self) -> float | None:
+        if not self.terms:
+            return None
+        return sum(t.correct for t in self.terms) / len(self.terms)
+
+    def to_dict(self) -> dict:
+        """The score contract (see SPEC.md)."""
+        return {
+            "acquis": self.acquis,
+            "note": self.note,
+            "criteria": self.criteria,
+            "metrics": {
+                "wer": self.rates.wer,
+                "cer": self.rates.cer,
+                "wer_strict": self.rates.wer_strict,
+                "mer": self.rates.mer,
+                "wil": self.rates.wil,
+                "term_accuracy": self.term_accuracy,
+                "ref_words": self.rates.ref_words,
+                "hyp_words": self.rates.hyp_words,
+            },
+            "errors": [e.to_dict() for e in self.errors],
+            "terms": {
+                "total": len(self.terms),
+                "correct": sum(t.correct for t in self.terms),
+                "failed": [{"term": t.term, "hyp": t.hyp, "type": t.type} for t in self.terms if not t.correct],
+            },
+        }
+
+
+def match_terms(ref: list[Item], lexicon: Lexicon) -> list[tuple[int, int, str]]:
+    """Medical terms of the reference as spans of item indices (punctuation ends a term)."""
+    spans = []
+    run: list[int] = []
+    for i, it in enumerate(ref + [None]):  # type: ignore[operator]
+        if it is not None and not it.is_punct:
+            run.append(i)
+            continue
+        for m in lexicon.match([ref[k].surface for k in run]):
+            start, end = run[m.start], run[m.end - 1] + 1
+            spans.append((start, end, " ".join(ref[k].surface for k in run[m.start:m.end])))
+        run = []
+    return spans
+
+
+def _term_results(spans, edits: list[Edit], errors: list[Error], hyp: list[Item]) -> list[TermResult]:
+    error_of: dict[int, Error] = {}
+    for e in errors:
+        for i in e.ref_items:
+            error_of.setdefault(i, e)
+    hyp_of: dict[int, tuple[int, ...]] = {}
+    for edit in edits:
+        for i in edit.ref:
+            hyp_of[i] = edit.hyp
+    results = []
+    for start, end, surface in spans:
+        failed = [error_of[i] for i in range(start, end) if i in error_of]
+        # An insertion inside the term (between its words) breaks it too.
+        inner = [e for e in errors if not e.ref_items and e.type == "ajout" and _inside(e, start, end, hyp_of)]
+        hyp_idx = sorted({j for i in range(start, end) for j in hyp_of.get(i, ())})
+        typed = " ".join(hyp[j].surface for j in hyp_idx)
+        if failed or inner:
+            results.append(TermResult(surface, start, end, False, typed, (failed or inner)[0].type))
+        else:
+            results.append(TermResult(surface, start, end, True, typed))
+    return results
+
+
+def _inside(error: Error, start: int, end: int, hyp_of: dict[int, tuple[int, ...]]) -> bool:
+    first = hyp_of.get(start, ())
+    last = hyp_of.get(end - 1, ())
+    if not first or not last:
+        return False
+    return min(first) < min(error.hyp_items) < max(last)
+
+
+def score_documents(submission: Document, reference: Document, exercise: Exercise | None = None,
+                    lexicon: Lexicon | None = None) -> Score:
+    lexicon = lexicon or load_lexicon()
+    if exercise is not None and exercise.terms:
+        lexicon = lexicon.with_terms(exercise.terms)
+    ref_items = items_from_tokens(tokenize(reference.text))
+    hyp_items = items_from_tokens(tokenize(submission.text))
+    edits = align_items(ref_items, hyp_items)
+    spans = match_terms(ref_items, lexicon)
+    flags = flag_spans(
+        ref_items,
+        [(s, e) for s, e, _ in spans],
+        list(exercise.patient.values()) if exercise else [],
+        exercise.critical_values if exercise else [],
+    )
+    errors = classify(edits, ref_items, hyp_items, flags)
+    rates = compute_rates(ref_items, hyp_items)
+    terms = _term_results(spans, edits, errors, hyp_items)
+    return Score(reference, submission, exercise, ref_items, hyp_items, edits, errors, rates, terms)
+
+
+def score_texts(submission: str, reference: str, exercise: Exercise | None = None) -> Score:
+    return score_documents(document_from_text(submission), document_from_text(reference), exercise)
+
+
+def score_files(submission: str | Path, reference: str | Path) -> Score:
+    """Score a submission file against a reference ``.txt`` (its ``.toml`` read if present)."""
+    exercise = load_exercise(reference)
+    reference_doc = document_from_text(exercise.reference_text(), exercise.reference_path)
+    return score_documents(read_document(submission), reference_doc, exercise)

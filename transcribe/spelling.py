@@ -1,0 +1,98 @@
+"""Is a typed word French, and are two words forms of one lemma? (Hunspell, Dicollecte.)
+
+The Dicollecte dictionary (MPL-2.0, bundled in ``data/hunspell``) is right on accents:
+it rejects « echographie » and « coeur » typed without their accent or ligature and accepts
+« l'échographie ». Medical words it lacks (drug names…) come from the bundled lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from .normalize import fold_ligatures
+
+_DATA = resources.files("transcribe") / "data" / "hunspell"
+
+# 1990 reform spellings and other forms French admits: (typed, expected) pairs are equivalent
+# when their variant keys are equal. Only spellings listed by the reform's rules are folded.
+_REFORM_EE = {
+    "évènement": "événement", "évènements": "événements", "évènementiel": "événementiel",
+    "règlementaire": "réglementaire", "règlementaires": "réglementaires",
+    "règlementation": "réglementation", "règlementer": "réglementer", "crèmerie": "crémerie",
+    "allègement": "allégement", "allègements": "allégements", "allègrement": "allégrement",
+    "sècheresse": "sécheresse", "abrègement": "abrégement", "cèleri": "céleri",
+    "assèchement": "asséchement", "empiètement": "empiétement",
+}
+_CIRCUMFLEX_KEPT = {"dû", "due", "mûr", "mûre", "mûrs", "mûres", "sûr", "sûre", "sûrs", "sûres",
+                    "jeûne", "jeûnes", "croît", "crûs"}
+_ARTICLES = {"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "au", "aux", "ce",
+             "cet", "cette", "ces", "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes",
+             "leur", "leurs", "notre", "nos", "votre", "vos"}
+
+
+@lru_cache(maxsize=1)
+def _hunspell():
+    import hunspell
+
+    with resources.as_file(_DATA) as folder:
+        return hunspell.Hunspell("fr", hunspell_data_dir=str(folder))
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    from .lexicon import load_lexicon
+
+    return frozenset(w for entry in load_lexicon().entries for w in entry.words_lower)
+
+
+def variant_key(word: str) -> str:
+    """Key under which spellings French admits as equivalent coincide (1990 reform, œ/oe)."""
+    lower = word.lower()
+    lower = _REFORM_EE.get(lower, lower)
+    lower = fold_ligatures(lower)
+    lower = lower.replace("güe", "guë").replace("güi", "guï")
+    if lower not in _CIRCUMFLEX_KEPT:
+        lower = re.sub(r"[îû](?=[^aeiouéèêëàâîïôûü]|$)", lambda m: {"î": "i", "û": "u"}[m.group(0)], lower)
+    return lower
+
+
+@lru_cache(maxsize=65536)
+def is_french_word(word: str) -> bool:
+    """A dictionary word, a medical lexicon word, a number or an elision."""
+    if not word or not any(c.isalpha() for c in word):
+        return True
+    if word.endswith("'") or word.lower() in _ARTICLES:
+        return True
+    h = _hunspell()
+    if h.spell(word) or h.spell(word.lower()) or word.lower() in _lexicon_words():
+        return True
+    if "-" in word:  # hyphenated compound whose parts are all words (« post-opératoire »)
+        parts = [p for p in word.split("-") if p]
+        return len(parts) > 1 and all(h.spell(p) or h.spell(p.lower()) or p.lower() in _lexicon_words()
+                                      for p in parts)
+    return False
+
+
+@lru_cache(maxsize=65536)
+def stems(word: str) -> frozenset[str]:
+    h = _hunspell()
+    found = set(h.stem(word)) | set(h.stem(word.lower()))
+    return frozenset(s.lower() for s in found)
+
+
+def same_lemma(a: str, b: str) -> bool:
+    """Two inflections of one word (« examen »/« examens », « opéré »/« opérer »), or two
+    articles/determiners (« le »/« les »): what French marking calls an agreement error."""
+    la, lb = a.lower(), b.lower()
+    if la in _ARTICLES and lb in _ARTICLES:
+        return True
+    sa, sb = stems(a), stems(b)
+    if sa & sb:
+        return True
+    # Words unknown to Hunspell (drug names…): a plural or feminine ending added or dropped.
+    for x, y in ((la, lb), (lb, la)):
+        if y in {x + "s", x + "x", x + "e", x + "es"}:
+            return True
+    return False
