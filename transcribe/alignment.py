@@ -82,17 +82,23 @@ def align_items(ref: list[Item], hyp: list[Item]) -> list[Edit]:
     if pending_ref or pending_hyp:
         edits += _resolve_region(ref, hyp, pending_ref, pending_hyp)
     edits += _align_punctuation(ref, hyp, edits)
-    return sorted(edits, key=lambda e: _position(e, edits, hyp))
+    anchors = _hyp_anchors(len(hyp), edits)
+    return sorted(edits, key=lambda e: (min(e.ref), min(e.hyp) if e.hyp else -1) if e.ref
+                  else (anchors[min(e.hyp)] + 0.5, min(e.hyp)))
 
 
-def _anchor_of_hyp(hyp_index: int, word_edits: list[Edit]) -> int:
-    """The reference word a typed item follows: the last reference word aligned at or
-    before it in the submission (-1 at the start)."""
-    best = -1
-    for e in word_edits:
-        if e.ref and e.hyp and min(e.hyp) <= hyp_index:
-            best = max(best, max(e.ref))
-    return best
+def _hyp_anchors(n_hyp: int, edits: list[Edit]) -> list[int]:
+    """For each typed item, the last reference item aligned at or before it (-1 at start)."""
+    best_at = [-1] * (n_hyp + 1)
+    for e in edits:
+        if e.ref and e.hyp:
+            j = min(e.hyp)
+            best_at[j] = max(best_at[j], max(e.ref))
+    anchors, running = [], -1
+    for j in range(n_hyp):
+        running = max(running, best_at[j])
+        anchors.append(running)
+    return anchors
 
 
 def _align_punctuation(ref: list[Item], hyp: list[Item], word_edits: list[Edit]) -> list[Edit]:
@@ -123,13 +129,6 @@ def _align_punctuation(ref: list[Item], hyp: list[Item], word_edits: list[Edit])
         edits += [Edit("delete", (i,), ()) for i in rs[len(common):]]
         edits += [Edit("insert", (), (j,)) for j in hs[len(common):]]
     return edits
-
-
-def _position(edit: Edit, edits: list[Edit], hyp: list[Item]) -> tuple[float, float]:
-    if edit.ref:
-        return (min(edit.ref), min(edit.hyp) if edit.hyp else -1)
-    anchor = _anchor_of_hyp(min(edit.hyp), [e for e in edits if e.ref])
-    return (anchor + 0.5, min(edit.hyp))
 
 
 def _resolve_region(ref: list[Item], hyp: list[Item], r_words: list[int], h_words: list[int]) -> list[Edit]:

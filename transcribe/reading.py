@@ -99,7 +99,8 @@ def _read_docx(path: Path) -> list[Paragraph]:
 
 
 def _read_odt(path: Path) -> list[Paragraph]:
-    from odf import teletype, text as odf_text
+    from odf import teletype
+    from odf.namespaces import TEXTNS
     from odf.opendocument import load
 
     try:
@@ -107,12 +108,13 @@ def _read_odt(path: Path) -> list[Paragraph]:
     except (zipfile.BadZipFile, KeyError, ValueError, Exception) as exc:  # odfpy raises many kinds
         raise TranscribeError("document OpenDocument (.odt) illisible ou corrompu.", path) from exc
     paragraphs = []
-    wanted = {odf_text.P().qname, odf_text.H().qname}
+    paragraph, heading_tag = (TEXTNS, "p"), (TEXTNS, "h")
+    wanted = {paragraph, heading_tag}
 
     def walk(node):
         for child in node.childNodes:
             if getattr(child, "qname", None) in wanted:
-                heading = child.qname == odf_text.H().qname
+                heading = child.qname == heading_tag
                 style = child.getAttribute("stylename") or ""
                 heading = heading or style.lower().startswith(("heading", "titre"))
                 paragraphs.append(Paragraph(normalize_text(teletype.extractText(child)), heading, style))

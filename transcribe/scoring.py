@@ -8,6 +8,7 @@ and the skill decision are added by ``grading``; this module leaves their keys r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .alignment import Edit, align_items
@@ -123,24 +124,41 @@ def _inside(error: Error, start: int, end: int, hyp_of: dict[int, tuple[int, ...
     return min(first) < min(error.hyp_items) < max(last)
 
 
-def score_documents(submission: Document, reference: Document, exercise: Exercise | None = None,
-                    lexicon: Lexicon | None = None) -> Score:
-    lexicon = lexicon or load_lexicon()
-    if exercise is not None and exercise.terms:
-        lexicon = lexicon.with_terms(exercise.terms)
-    ref_items = items_from_tokens(tokenize(reference.text))
+@dataclass(frozen=True)
+class ReferenceAnalysis:
+    """What scoring needs of a reference, computed once per reference text and exercise."""
+
+    items: list[Item]
+    spans: list[tuple[int, int, str]]
+    flags: dict[int, set[str]]
+
+
+@lru_cache(maxsize=128)
+def analyse_reference(text: str, terms: tuple[str, ...] = (), patient: tuple[str, ...] = (),
+                      critical: tuple[str, ...] = ()) -> ReferenceAnalysis:
+    """Items, medical-term spans and flags of a reference (cached: a class shares references)."""
+    lexicon = load_lexicon()
+    if terms:
+        lexicon = lexicon.with_terms(list(terms))
+    items = items_from_tokens(tokenize(text))
+    spans = match_terms(items, lexicon)
+    flags = flag_spans(items, [(s, e) for s, e, _ in spans], list(patient), list(critical))
+    return ReferenceAnalysis(items, spans, flags)
+
+
+def score_documents(submission: Document, reference: Document, exercise: Exercise | None = None) -> Score:
+    analysis = analyse_reference(
+        reference.text,
+        tuple(exercise.terms) if exercise else (),
+        tuple(exercise.patient.values()) if exercise else (),
+        tuple(exercise.critical_values) if exercise else (),
+    )
+    ref_items = analysis.items
     hyp_items = items_from_tokens(tokenize(submission.text))
     edits = align_items(ref_items, hyp_items)
-    spans = match_terms(ref_items, lexicon)
-    flags = flag_spans(
-        ref_items,
-        [(s, e) for s, e, _ in spans],
-        list(exercise.patient.values()) if exercise else [],
-        exercise.critical_values if exercise else [],
-    )
-    errors = classify(edits, ref_items, hyp_items, flags)
+    errors = classify(edits, ref_items, hyp_items, analysis.flags)
     rates = compute_rates(ref_items, hyp_items)
-    terms = _term_results(spans, edits, errors, hyp_items)
+    terms = _term_results(analysis.spans, edits, errors, hyp_items)
     return Score(reference, submission, exercise, ref_items, hyp_items, edits, errors, rates, terms)
 
 

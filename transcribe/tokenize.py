@@ -52,34 +52,35 @@ class Token:
         return self.kind == "punct"
 
 
+_ANY_RE = re.compile(_TOKEN_RE.pattern + r"|(?P<other>\S)", re.VERBOSE | re.IGNORECASE)
+_KINDS = {"date": "number", "ratio": "number", "thousands": "number", "elision": "word",
+          "other": "punct"}
+_WORD_RE = re.compile(_WORD, re.IGNORECASE)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split normalised text into tokens (see module docstring)."""
     tokens: list[Token] = []
-    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
     line = 1
+    next_newline = text.find("\n")
     pos = 0
-    while pos < len(text):
-        char = text[pos]
-        if char.isspace():
-            pos += 1
-            continue
-        match = _TOKEN_RE.match(text, pos)
-        if match is None:  # a symbol we do not know: one punctuation token
-            kind, end = "punct", pos + 1
-        else:
-            kind, end = match.lastgroup, match.end()
-            if kind == "elision":
-                whole = re.match(_WORD, text[pos:], re.IGNORECASE)
-                if whole and whole.group(0).lower() in ELISION_EXCEPTIONS:
-                    kind, end = "word", pos + whole.end()
-        while line < len(line_starts) and line_starts[line] <= pos:
+    while True:
+        match = _ANY_RE.search(text, pos)
+        if match is None:
+            break
+        start, end, kind = match.start(), match.end(), match.lastgroup
+        if kind == "elision":
+            whole = _WORD_RE.match(text, start)
+            if whole and whole.group(0).lower() in ELISION_EXCEPTIONS:
+                kind, end = "word", whole.end()
+        while 0 <= next_newline < start:
             line += 1
-        surface = text[pos:end]
-        kind = {"date": "number", "ratio": "number", "thousands": "number",
-                "elision": "word"}.get(kind, kind)
-        if kind == "unit":
+            next_newline = text.find("\n", next_newline + 1)
+        surface = text[start:end]
+        kind = _KINDS.get(kind, kind)
+        if kind == "unit" and " " in surface:
             surface = surface.replace(" ", "")
-        tokens.append(Token(surface, kind, line, pos, end))
+        tokens.append(Token(surface, kind, line, start, end))
         pos = end
     return tokens
 

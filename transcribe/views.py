@@ -46,6 +46,9 @@ UNIT_PHRASES = {
     ("millimètres", "cubes"): "mm³", ("millimètre", "cube"): "mm³",
     ("unités", "internationales"): "ui", ("battements", "par", "minute"): "bpm",
 }
+_PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _symbol in UNIT_PHRASES.items():
+    _PHRASES_BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _symbol))
 MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
     "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
@@ -81,16 +84,27 @@ def _spoken_number(words: str) -> str | None:
     return converted if " " not in converted and re.fullmatch(r"\d[\d,]*", converted) else None
 
 
+@lru_cache(maxsize=65536)
+def _lenient_word(text: str) -> str:
+    text = fold_ligatures(text.lower())
+    return UNIT_WORDS.get(text, text)
+
+
 def _lenient_key(token: Token) -> str:
+    if token.kind != "number":
+        return _lenient_word(token.text)
     text = fold_ligatures(token.text.lower())
     if token.kind == "number":
         return text.replace(" ", "")
     return UNIT_WORDS.get(text, text)
 
 
+_strip_accents = lru_cache(maxsize=65536)(strip_accents)
+
+
 def _item(tokens: list[Token], lenient: str, kind: str) -> Item:
-    surface = " ".join(t.text for t in tokens)
-    return Item(tuple(tokens), surface, lenient, strip_accents(lenient), kind)
+    surface = tokens[0].text if len(tokens) == 1 else " ".join(t.text for t in tokens)
+    return Item(tuple(tokens), surface, lenient, _strip_accents(lenient), kind)
 
 
 def items_from_tokens(tokens: list[Token]) -> list[Item]:
@@ -121,7 +135,7 @@ def items_from_tokens(tokens: list[Token]) -> list[Item]:
                 i = j
                 continue
         # A spoken unit of several words.
-        for phrase, symbol in UNIT_PHRASES.items():
+        for phrase, symbol in _PHRASES_BY_FIRST.get(lower, ()):
             k = len(phrase)
             if tuple(t.text.lower() for t in tokens[i:i + k]) == phrase:
                 items.append(_item(tokens[i:i + k], symbol, "unit"))
@@ -130,7 +144,7 @@ def items_from_tokens(tokens: list[Token]) -> list[Item]:
         else:
             key = _lenient_key(token)
             kind = token.kind
-            if kind == "word" and key != fold_ligatures(lower):
+            if kind == "word" and lower in UNIT_WORDS:
                 kind = "unit"
             items.append(_item([token], key, kind))
             i += 1

@@ -1,0 +1,90 @@
+"""Scoring speed: our full scoring against bare jiwer on the same 300-word pairs, same run.
+
+Full scoring = tokenise, key, align (words and punctuation), type every difference with
+Hunspell lookups, match medical terms, lenient + strict WER and CER. The peer is bare
+``jiwer.process_words`` + ``jiwer.process_characters`` on the same raw strings.
+
+    python benchmarks/bench_scoring.py [--pairs 200] [--words 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+import jiwer
+
+from transcribe.scoring import score_texts
+
+VOCAB = ("le patient présente une douleur thoracique depuis trois jours sans fièvre ni toux "
+         "l'échographie cardiaque montre une fraction d'éjection à 60 % et une hypertrophie "
+         "ventriculaire gauche modérée traitement par amlodipine 5 mg et bisoprolol 2,5 mg "
+         "contrôle de la tension artérielle 145/90 mmHg prévu le 14/09/2026 au cœur de "
+         "l'hôpital avec un bilan biologique créatininémie troponine et NFS").split()
+MISTAKES = {"échographie": "echographie", "présente": "presente", "cardiaque": "cardiaques",
+            "amlodipine": "amlodipinne", "2,5": "25", "gauche": "droite", "cœur": "coeur"}
+
+
+def make_reference(rng: random.Random, n_words: int) -> str:
+    ref_words = [rng.choice(VOCAB) for _ in range(n_words)]
+    for k in range(12, n_words, 12):
+        ref_words[k] += rng.choice([",", ".", " :"])
+    return " ".join(ref_words)
+
+
+def make_submission(rng: random.Random, reference: str) -> str:
+    hyp_words = []
+    for w in reference.split():
+        r = rng.random()
+        if r < 0.03:
+            continue
+        if r < 0.06:
+            hyp_words.append(rng.choice(VOCAB))
+        hyp_words.append(MISTAKES.get(w, w) if rng.random() < 0.3 else w)
+    return " ".join(hyp_words)
+
+
+def make_pair(rng: random.Random, n_words: int) -> tuple[str, str]:
+    reference = make_reference(rng, n_words)
+    return reference, make_submission(rng, reference)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--words", type=int, default=300)
+    args = parser.parse_args()
+    rng = random.Random(1234)
+    score_texts(*make_pair(rng, 20))  # load Hunspell and the lexicon outside the timing
+    unique = [make_pair(rng, args.words) for _ in range(args.pairs)]
+    # A class: every learner types the same 12 dictations (references analysed once each).
+    references = [make_reference(rng, args.words) for _ in range(12)]
+    shared = [(references[k % 12], make_submission(rng, references[k % 12])) for k in range(args.pairs)]
+    print(f"{args.pairs} paires de {args.words} mots")
+    for label, pairs in (("références partagées (classe, 12 dictées)", shared),
+                         ("références toutes différentes", unique)):
+            run(label, pairs)
+
+
+def run(label: str, pairs: list[tuple[str, str]]) -> None:
+    start = time.perf_counter()
+    for ref, hyp in pairs:
+        jiwer.process_words(ref, hyp)
+        jiwer.process_characters(ref, hyp)
+    bare = time.perf_counter() - start
+
+    start = time.perf_counter()
+    for ref, hyp in pairs:
+        score_texts(hyp, ref)
+    ours = time.perf_counter() - start
+
+    n = len(pairs)
+    print(f"— {label}")
+    print(f"jiwer nu (process_words + process_characters) : {n / bare:8.1f} paires/s")
+    print(f"notation complète (transcribe)                : {n / ours:8.1f} paires/s")
+    print(f"rapport notation / jiwer nu                   : {bare / ours:8.2f}×  (objectif ≥ 0,5×)")
+
+
+if __name__ == "__main__":
+    main()

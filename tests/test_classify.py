@@ -1,0 +1,85 @@
+"""Every error type and flag, on French medical sentences, with exact expectations."""
+
+import pytest
+
+from transcribe.exercise import load_exercise
+from transcribe.scoring import score_documents, score_files, score_texts
+from transcribe.reading import document_from_text
+
+
+def errors(hyp, ref, exercise=None):
+    return [(e["type"], e["ref"], e["hyp"]) for e in score_texts(hyp, ref, exercise).to_dict()["errors"]]
+
+
+@pytest.mark.parametrize("ref,hyp,expected", [
+    ("Échographie abdominale normale.", "Echographie abdominale normale.", [("accent", "Échographie", "Echographie")]),
+    ("Le patient présente une hypertension.", "Le patient présente une hypertention.", [("usage", "hypertension", "hypertention")]),
+    ("Les examens sont normaux.", "Les examen sont normaux.", [("accord", "examens", "examen")]),
+    ("Elle a été opérée hier.", "Elle a été opérer hier.", [("accord", "opérée", "opérer")]),
+    ("La patiente est arrivée.", "Le patiente est arrivée.", [("accord", "La", "Le")]),
+    ("Douleur du flanc droit.", "Douleur du flanc gauche.", [("substitution", "droit", "gauche")]),
+    ("Le patient vient de Lyon.", "Le patient vient de lyon.", [("majuscule", "Lyon", "lyon")]),
+    ("Motif : douleur, fièvre.", "Motif douleur fièvre.", [("ponctuation", ":", ""), ("ponctuation", ",", "")]),
+    ("Douleur thoracique.", "Douleur thoracique ?", [("ponctuation", ".", "?")]),
+    ("Pas de fièvre ni de toux.", "Pas de fièvre ni toux.", [("omission", "de", "")]),
+    ("Pas de fièvre.", "Pas de fièvre du tout.", [("ajout", "", "du"), ("ajout", "", "tout")]),
+    ("Le cholédoque est dilaté.", "Le col et doc est dilaté.", [("substitution", "cholédoque", "col et doc")]),
+    ("Traitement par amlodipine 2,5 mg.", "Traitement par amlodipine 25 mg.", [("substitution", "2,5", "25")]),
+])
+def test_each_error_type(ref, hyp, expected):
+    assert errors(hyp, ref) == expected
+
+
+@pytest.mark.parametrize("ref,hyp", [
+    ("Une douleur aiguë.", "Une douleur aigüe."),           # 1990 reform
+    ("Un événement indésirable.", "Un évènement indésirable."),
+    ("Le cœur est normal.", "Le coeur est normal."),         # « oe » for « œ »
+    ("Il faut le connaître.", "Il faut le connaitre."),
+    ("Prendre deux comprimés.", "Prendre 2 comprimés."),     # digits for number words
+    ("Amlodipine 5 mg.", "Amlodipine cinq milligrammes."),  # unit name for its symbol
+    ("TA 145/90 mmHg.", "TA cent quarante-cinq sur quatre-vingt-dix millimètres de mercure."),
+])
+def test_admitted_variants_are_not_errors(ref, hyp):
+    assert errors(hyp, ref) == []
+
+
+def test_perfect_copy_has_no_error_and_zero_rates():
+    text = "Patient : M. DURAND, né le 14/09/1951.\nTA 145/90 mmHg ; 2,5 mg/j (le matin)."
+    result = score_texts(text, text).to_dict()
+    assert result["errors"] == []
+    assert result["metrics"]["wer"] == 0.0 and result["metrics"]["wer_strict"] == 0.0
+    assert result["metrics"]["cer"] == 0.0
+
+
+def test_flags_identity_critical_and_medical_term(mini_exercise):
+    exercise = load_exercise(mini_exercise)
+    ref = exercise.reference_text()
+    hyp = (ref.replace("DURAND", "DURANT").replace("14/09/1951", "14/09/1952")
+              .replace("5 mg", "50 mg").replace("Fibrillation atriale", "Fibrilation atriale"))
+    result = score_documents(document_from_text(hyp), document_from_text(ref), exercise).to_dict()
+    assert [(e["type"], e["ref"], e["hyp"], e["flags"]) for e in result["errors"]] == [
+        ("substitution", "DURAND", "DURANT", ["identite"]),
+        ("substitution", "14/09/1951", "14/09/1952", ["valeur_critique", "identite"]),
+        ("substitution", "5", "50", ["valeur_critique"]),
+        ("usage", "Fibrillation", "Fibrilation", ["terme_medical"]),
+    ]
+    failed = result["terms"]["failed"]
+    assert {"term": "Fibrillation atriale", "hyp": "Fibrilation atriale", "type": "usage"} in failed
+
+
+def test_laterality_is_a_critical_value():
+    result = score_texts("Fracture du poignet gauche.", "Fracture du poignet droit.").to_dict()
+    assert result["errors"][0]["flags"] == ["valeur_critique"]
+
+
+def test_error_lines_point_into_the_submission():
+    result = score_texts("Motif :\nDouleur\nthoracique gauche.", "Motif :\nDouleur\nthoracique droite.").to_dict()
+    assert [(e["type"], e["line"]) for e in result["errors"]] == [("substitution", 3)]
+
+
+def test_cp1252_crlf_perfect_copy_scores_zero(mini_exercise, tmp_path):
+    sub = tmp_path / "copie.txt"
+    sub.write_bytes(mini_exercise.read_text(encoding="utf-8").replace("\n", "\r\n").encode("cp1252"))
+    result = score_files(sub, mini_exercise).to_dict()
+    assert result["errors"] == []
+    assert result["terms"]["total"] == result["terms"]["correct"] > 0

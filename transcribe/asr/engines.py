@@ -1,0 +1,202 @@
+"""faster-whisper (CTranslate2) and openai-whisper (PyTorch) behind one `transcribe_audio`."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import TranscribeError
+from .audio import SAMPLE_RATE, as_audio
+from .biasing import build_prompt, clean_segments
+from .commands import apply_commands
+from .transcript import Segment, Transcript, Word
+
+ENGINES = ("faster-whisper", "openai-whisper")
+VAD_AUTO_SECONDS = 30.0  # VAD is switched on automatically above this duration
+OPENAI_INSTALL_HINT = (
+    "moteur openai-whisper non installé. Installez-le sans triton (inutile sur CPU) : "
+    "pip install torch==2.13.0 tiktoken numba more-itertools tqdm && "
+    "pip install --no-deps openai-whisper==20250625"
+)
+
+
+def default_device() -> str:
+    try:
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except Exception:
+        return "cpu"
+
+
+@functools.lru_cache(maxsize=4)
+def load_faster_whisper(path: str, device: str, compute_type: str):
+    """A faster-whisper model, loaded once per process."""
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 0)
+
+
+@functools.lru_cache(maxsize=2)
+def load_openai_whisper(path: str, device: str):
+    """An openai-whisper model from a checkpoint, alignment heads applied, loaded once per process."""
+    from .convert import load_whisper_checkpoint
+
+    return load_whisper_checkpoint(path, device=device)
+
+
+def model_label(kind: str, path: Path) -> str:
+    from .model import embedded_model_dir
+
+    if kind == "ct2" and path.resolve() == embedded_model_dir().resolve():
+        return "whisper-base (embarqué)"
+    return str(path)
+
+
+def _speech_only(audio: np.ndarray):
+    """Audio reduced to its speech parts (Silero VAD from faster-whisper) and the time map back."""
+    from faster_whisper.vad import SpeechTimestampsMap, VadOptions, collect_chunks, get_speech_timestamps
+
+    chunks = get_speech_timestamps(audio, VadOptions())
+    if not chunks:
+        return audio[:0], None
+    pieces, _ = collect_chunks(audio, chunks)
+    return np.concatenate(pieces), SpeechTimestampsMap(chunks, SAMPLE_RATE)
+
+
+def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
+    device = opts["device"]
+    model = load_faster_whisper(str(model_path), device, opts["compute_type"])
+    segments, _info = model.transcribe(
+        audio,
+        language=opts["language"],
+        task="transcribe",
+        beam_size=opts["beam_size"],
+        temperature=list(opts["temperature"]),
+        compression_ratio_threshold=opts["compression_ratio_threshold"],
+        log_prob_threshold=opts["log_prob_threshold"],
+        no_speech_threshold=opts["no_speech_threshold"],
+        condition_on_previous_text=opts["condition_on_previous_text"],
+        initial_prompt=opts["initial_prompt"],
+        hotwords=opts["hotwords"],  # prepended to every 30 s window: the carried vocabulary
+        word_timestamps=opts["word_timestamps"],
+        vad_filter=opts["vad"],
+    )
+    out = []
+    for i, seg in enumerate(segments):
+        words = [Word(round(w.start, 2), round(w.end, 2), w.word, round(float(w.probability), 4))
+                 for w in (seg.words or [])]
+        out.append(Segment(i, round(seg.start, 2), round(seg.end, 2), seg.text, words,
+                           seg.avg_logprob, seg.compression_ratio, seg.no_speech_prob))
+    return out
+
+
+def _run_openai_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
+    try:
+        import whisper
+    except ImportError as exc:
+        raise TranscribeError(OPENAI_INSTALL_HINT) from exc
+    device = "cuda" if opts["device"] == "cuda" else "cpu"
+    model = load_openai_whisper(str(model_path), device)
+    time_map = None
+    if opts["vad"]:
+        audio, time_map = _speech_only(audio)
+        if time_map is None:
+            return []
+    prompt = opts["initial_prompt"] or opts["hotwords"]
+    result = whisper.transcribe(
+        model,
+        audio,
+        verbose=None,
+        language=opts["language"],
+        task="transcribe",
+        temperature=tuple(opts["temperature"]),
+        beam_size=opts["beam_size"] if opts["beam_size"] > 1 else None,  # None: greedy, as CTranslate2
+        compression_ratio_threshold=opts["compression_ratio_threshold"],
+        logprob_threshold=opts["log_prob_threshold"],
+        no_speech_threshold=opts["no_speech_threshold"],
+        condition_on_previous_text=opts["condition_on_previous_text"],
+        initial_prompt=prompt,
+        carry_initial_prompt=bool(prompt and opts["hotwords"] and not opts["initial_prompt"]),
+        word_timestamps=opts["word_timestamps"],
+        fp16=device == "cuda",
+    )
+
+    def t(value: float, is_end: bool = False) -> float:
+        return round(time_map.get_original_time(value, is_end=is_end) if time_map else value, 2)
+
+    out = []
+    for i, seg in enumerate(result["segments"]):
+        words = [Word(t(w["start"]), t(w["end"], True), w["word"], round(float(w["probability"]), 4))
+                 for w in seg.get("words", [])]
+        out.append(Segment(i, t(seg["start"]), t(seg["end"], True), seg["text"], words,
+                           seg.get("avg_logprob"), seg.get("compression_ratio"), seg.get("no_speech_prob")))
+    return out
+
+
+def resolve_engine_model(engine: str, model: str | os.PathLike | None) -> tuple[Path, str]:
+    """The model file/folder an engine will load, and its label (converting for openai-whisper)."""
+    from .convert import ensure_converted
+    from .model import resolve_model
+
+    if engine not in ENGINES:
+        raise TranscribeError(f"moteur inconnu : {engine} (choix : {', '.join(ENGINES)}).")
+    kind, path = resolve_model(model)
+    label = model_label(kind, path)
+    if engine == "faster-whisper":
+        if kind != "ct2":
+            raise TranscribeError("faster-whisper demande un modèle CTranslate2 (dossier avec model.bin), "
+                                  "pas un fichier .pt.", path)
+        return path, label
+    return (ensure_converted(path) if kind == "ct2" else path), label
+
+
+def transcription_options(*, engine: str, beam_size: int = 5, language: str = "fr",
+                          vocabulary: list[str] | None = None, initial_prompt: str | None = None,
+                          hotwords: str | None = None, word_timestamps: bool = True,
+                          vad: bool | None = None, temperature: float | tuple[float, ...] = 0.0,
+                          device: str | None = None, compute_type: str | None = None,
+                          condition_on_previous_text: bool = True, commands: bool = True,
+                          compression_ratio_threshold: float = 2.4, log_prob_threshold: float = -1.0,
+                          no_speech_threshold: float = 0.6) -> dict:
+    """Every option that changes the transcript, as a plain dict (also the cache key)."""
+    if beam_size < 1:
+        raise TranscribeError("la largeur de faisceau (--beam) doit être au moins 1.")
+    device = device or default_device()
+    if compute_type is None:
+        compute_type = ("float16" if device == "cuda" else "int8") if engine == "faster-whisper" else (
+            "float16" if device == "cuda" else "float32")
+    prompt = build_prompt(vocabulary) if vocabulary else None
+    temps = tuple(float(x) for x in (temperature if isinstance(temperature, (tuple, list)) else (temperature,)))
+    return {
+        "language": language, "beam_size": int(beam_size), "temperature": list(temps),
+        "initial_prompt": initial_prompt, "hotwords": hotwords or prompt,
+        "word_timestamps": word_timestamps, "vad": vad, "device": device, "compute_type": compute_type,
+        "condition_on_previous_text": condition_on_previous_text, "commands": commands,
+        "compression_ratio_threshold": compression_ratio_threshold,
+        "log_prob_threshold": log_prob_threshold, "no_speech_threshold": no_speech_threshold,
+    }
+
+
+def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.PathLike | None = None,
+                     **options) -> Transcript:
+    """Transcribe a file path or a 16 kHz mono array; see `transcription_options` for the knobs."""
+    opts = transcription_options(engine=engine, **options)
+    audio = as_audio(source)
+    duration = len(audio) / SAMPLE_RATE
+    model_path, label = resolve_engine_model(engine, model)
+    run_opts = dict(opts, vad=opts["vad"] if opts["vad"] is not None else duration > VAD_AUTO_SECONDS)
+    start = time.perf_counter()
+    runner = _run_faster_whisper if engine == "faster-whisper" else _run_openai_whisper
+    segments = runner(audio, model_path, run_opts)
+    elapsed = time.perf_counter() - start
+    segments, dropped = clean_segments(segments, run_opts["initial_prompt"] or run_opts["hotwords"])
+    raw = " ".join(s.text.strip() for s in segments if s.text.strip())
+    text = apply_commands(raw) if opts["commands"] else raw
+    return Transcript(text=text, segments=segments, engine=engine, model=label, language=opts["language"],
+                      options=run_opts, duration=round(duration, 3), elapsed=round(elapsed, 3), raw_text=raw,
+                      source=None if isinstance(source, np.ndarray) else str(source), dropped=dropped)
