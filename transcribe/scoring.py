@@ -46,6 +46,10 @@ class Score:
     note: float | None = None
     acquis: bool | None = None
     decision: str = ""
+    advice: dict = field(default_factory=dict)
+    layout: object = None
+    bareme: object = None
+    points_lost: float | None = None
 
     @property
     def term_accuracy(self) -> float | None:

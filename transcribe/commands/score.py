@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..files import write_atomic
+from ..grading import grade, load_bareme
 from ..scoring import score_files
 
 
@@ -14,18 +16,37 @@ from ..scoring import score_files
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--reference", "-r", "reference", required=True, type=click.Path(path_type=Path),
               help="Texte de référence (.txt) ; le fichier .toml du même nom est lu s'il existe.")
+@click.option("--bareme", "-b", default=None, metavar="FICHIER|NOM",
+              help="Barème : fichier .toml ou préréglage (defaut, brevet, ahdi). Défaut : defaut.")
+@click.option("--elapsed", type=click.FloatRange(min=0), default=None, metavar="MINUTES",
+              help="Temps passé sur la retranscription, en minutes (critère DEL).")
 @click.option("--json", "as_json", is_flag=True, help="Affiche l'objet de score JSON sur la sortie standard.")
-def score(submission: Path, reference: Path, as_json: bool):
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Écrit le résultat dans ce fichier au lieu de la sortie standard.")
+def score(submission: Path, reference: Path, bareme: str | None, elapsed: float | None, as_json: bool,
+          output: Path | None):
     """Corrige SUBMISSION (.txt, .docx ou .odt) par rapport à la référence.
 
     Chaque écart est typé (omission, ajout, substitution, usage, accord, accent, majuscule,
     ponctuation) et signalé s'il touche un terme médical, une valeur critique ou l'identité
     du patient.
     """
-    result = score_files(submission, reference)
+    scale = load_bareme(bareme)
+    result = grade(score_files(submission, reference), scale, elapsed)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        if output:
+            write_atomic(output, text)
+        else:
+            click.echo(text, nl=False)
         return
+    from rich.console import Console
+
     from ..report.terminal import print_score
 
-    print_score(result)
+    if output:
+        console = Console(record=True, width=110, file=open("/dev/null", "w"))
+        print_score(result, console)
+        write_atomic(output, console.export_text())
+    else:
+        print_score(result)

@@ -104,7 +104,7 @@ def print_score(score: Score, console: Console | None = None) -> None:
         console.rule("Termes médicaux à revoir")
         for t in failed:
             console.print(f"• [bold]{t.term}[/bold] (saisi : « {t.hyp or '—'} », {TYPE_LABELS[t.type]})")
-    advice = [c.get("advice") for c in score.criteria.values() if c.get("acquis") is False and c.get("advice")]
+    advice = list(score.advice.values())
     if advice:
         console.rule("Conseils")
         for line in advice:

@@ -1,0 +1,38 @@
+"""Snapshot of the terminal report, rendered to plain text (UPDATE_SNAPSHOTS=1 rewrites it)."""
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from transcribe.grading import grade
+from transcribe.report.terminal import print_score
+from transcribe.scoring import score_files
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "score_report_mini.txt"
+
+
+def render(score) -> str:
+    console = Console(record=True, width=100, color_system=None, file=open(os.devnull, "w"))
+    print_score(score, console)
+    return console.export_text()
+
+
+def test_terminal_report_snapshot(mini_exercise, tmp_path):
+    text = (mini_exercise.read_text(encoding="utf-8").replace("DURAND", "DURANT")
+            .replace("amlodipine", "amlodipinne").replace("Échographie", "Echographie")
+            .replace("depuis trois jours", "depuis jours").replace("Conclusion :\n", "Conclusion\n"))
+    sub = tmp_path / "copie.txt"
+    sub.write_text(text, encoding="utf-8")
+    rendered = render(grade(score_files(sub, mini_exercise), elapsed_minutes=9))
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(rendered, encoding="utf-8")
+    assert rendered == SNAPSHOT.read_text(encoding="utf-8")
+
+
+def test_report_highlights_errors_in_place(mini_exercise, tmp_path):
+    sub = tmp_path / "copie.txt"
+    sub.write_text(mini_exercise.read_text(encoding="utf-8").replace("Échographie", "Echographie"), encoding="utf-8")
+    rendered = render(grade(score_files(sub, mini_exercise)))
+    assert "Echographie[Échographie] cardiaque normale" in rendered
+    assert "• Échographie cardiaque (saisi : « Echographie cardiaque », accent)" in rendered
