@@ -7,6 +7,7 @@ import sys
 import click
 
 from . import __version__
+from .commands import french  # noqa: F401  (click's messages in French)
 from .errors import TranscribeError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -38,3 +39,12 @@ def main():
 from .commands import score as _score  # noqa: E402
 
 main.add_command(_score.score)
+
+from .commands import exercises as _exercises  # noqa: E402
+
+main.add_command(_exercises.exercises)
+
+from .commands import asr as _asr  # noqa: E402
+
+main.add_command(_asr.asr)
+main.add_command(_asr.model)
