@@ -41,12 +41,17 @@ class Lexicon:
     entries: list[Term]
 
     def __post_init__(self):
+        # Abbreviations (« PAS », « IPP ») match only in capitals: « pas » is not a term.
         self._index: dict[tuple[str, ...], Term] = {}
+        self._exact: dict[tuple[str, ...], Term] = {}
         for entry in self.entries:
+            if _is_abbreviation(entry.term):
+                self._exact.setdefault(tuple(entry.term.split()), entry)
+                continue
             key = entry.words_lower
             if key and key not in self._index:
                 self._index[key] = entry
-        self.max_words = max((len(k) for k in self._index), default=1)
+        self.max_words = max((len(k) for k in [*self._index, *self._exact]), default=1)
 
     def with_terms(self, extra: list[str], category: str = "exercice") -> "Lexicon":
         """This lexicon plus an exercise's own terms (they win on a tie)."""
@@ -54,7 +59,7 @@ class Lexicon:
         return Lexicon(own + self.entries)
 
     def __contains__(self, term: str) -> bool:
-        return Term(term).words_lower in self._index
+        return Term(term).words_lower in self._index or tuple(term.split()) in self._exact
 
     def match(self, words: list[str]) -> list[TermMatch]:
         """Non-overlapping term occurrences in a word sequence, longest match first."""
@@ -63,7 +68,7 @@ class Lexicon:
         i = 0
         while i < len(lowered):
             for k in range(min(self.max_words, len(lowered) - i), 0, -1):
-                term = self._index.get(tuple(lowered[i:i + k]))
+                term = self._index.get(tuple(lowered[i:i + k])) or self._exact.get(tuple(words[i:i + k]))
                 if term is not None:
                     matches.append(TermMatch(term, i, i + k))
                     i += k
@@ -71,6 +76,11 @@ class Lexicon:
             else:
                 i += 1
         return matches
+
+
+def _is_abbreviation(term: str) -> bool:
+    letters = [c for c in term if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2 and " " not in term.strip()
 
 
 @lru_cache(maxsize=1)

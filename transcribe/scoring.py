@@ -82,8 +82,9 @@ class Score:
         }
 
 
-def match_terms(ref: list[Item], lexicon: Lexicon) -> list[tuple[int, int, str]]:
-    """Medical terms of the reference as spans of item indices (punctuation ends a term)."""
+def match_terms(ref: list[Item], lexicon: Lexicon, text: str) -> list[tuple[int, int, str]]:
+    """Medical terms of the reference as spans of item indices (punctuation ends a term),
+    each with its text as written in the reference."""
     spans = []
     run: list[int] = []
     for i, it in enumerate(ref + [None]):  # type: ignore[operator]
@@ -92,12 +93,12 @@ def match_terms(ref: list[Item], lexicon: Lexicon) -> list[tuple[int, int, str]]
             continue
         for m in lexicon.match([ref[k].surface for k in run]):
             start, end = run[m.start], run[m.end - 1] + 1
-            spans.append((start, end, " ".join(ref[k].surface for k in run[m.start:m.end])))
+            spans.append((start, end, text[ref[start].tokens[0].start:ref[end - 1].tokens[-1].end]))
         run = []
     return spans
 
 
-def _term_results(spans, edits: list[Edit], errors: list[Error], hyp: list[Item]) -> list[TermResult]:
+def _term_results(spans, edits: list[Edit], errors: list[Error], hyp: list[Item], hyp_text: str) -> list[TermResult]:
     error_of: dict[int, Error] = {}
     for e in errors:
         for i in e.ref_items:
@@ -112,7 +113,7 @@ def _term_results(spans, edits: list[Edit], errors: list[Error], hyp: list[Item]
         # An insertion inside the term (between its words) breaks it too.
         inner = [e for e in errors if not e.ref_items and e.type == "ajout" and _inside(e, start, end, hyp_of)]
         hyp_idx = sorted({j for i in range(start, end) for j in hyp_of.get(i, ())})
-        typed = " ".join(hyp[j].surface for j in hyp_idx)
+        typed = hyp_text[hyp[hyp_idx[0]].tokens[0].start:hyp[hyp_idx[-1]].tokens[-1].end] if hyp_idx else ""
         if failed or inner:
             results.append(TermResult(surface, start, end, False, typed, (failed or inner)[0].type))
         else:
@@ -145,7 +146,7 @@ def analyse_reference(text: str, terms: tuple[str, ...] = (), patient: tuple[str
     if terms:
         lexicon = lexicon.with_terms(list(terms))
     items = items_from_tokens(tokenize(text))
-    spans = match_terms(items, lexicon)
+    spans = match_terms(items, lexicon, text)
     flags = flag_spans(items, [(s, e) for s, e, _ in spans], list(patient), list(critical))
     return ReferenceAnalysis(items, spans, flags)
 
@@ -162,7 +163,7 @@ def score_documents(submission: Document, reference: Document, exercise: Exercis
     edits = align_items(ref_items, hyp_items)
     errors = classify(edits, ref_items, hyp_items, analysis.flags)
     rates = compute_rates(ref_items, hyp_items)
-    terms = _term_results(analysis.spans, edits, errors, hyp_items)
+    terms = _term_results(analysis.spans, edits, errors, hyp_items, submission.text)
     return Score(reference, submission, exercise, ref_items, hyp_items, edits, errors, rates, terms)
 
 
