@@ -40,8 +40,8 @@ class Edit:
 def _as_ids(sequences: list[list[str]]) -> list[str]:
     """Encode token sequences as space-separated ids, so that any token (even one holding
     a space, like « 15 000 ») is one word for jiwer."""
-    vocabulary: dict[str, str] = {}
-    return [" ".join(vocabulary.setdefault(tok, f"w{len(vocabulary)}") for tok in seq) for seq in sequences]
+    vocabulary = {tok: f"w{k}" for k, tok in enumerate({tok for seq in sequences for tok in seq})}
+    return [" ".join(map(vocabulary.__getitem__, seq)) for seq in sequences]
 
 
 def align_keys(ref: list[str], hyp: list[str]) -> list[jiwer.AlignmentChunk]:

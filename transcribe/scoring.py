@@ -107,11 +107,12 @@ def _term_results(spans, edits: list[Edit], errors: list[Error], hyp: list[Item]
     for edit in edits:
         for i in edit.ref:
             hyp_of[i] = edit.hyp
+    added = [e for e in errors if not e.ref_items and e.type == "ajout"]
     results = []
     for start, end, surface in spans:
         failed = [error_of[i] for i in range(start, end) if i in error_of]
         # An insertion inside the term (between its words) breaks it too.
-        inner = [e for e in errors if not e.ref_items and e.type == "ajout" and _inside(e, start, end, hyp_of)]
+        inner = [e for e in added if end - start > 1 and _inside(e, start, end, hyp_of)]
         hyp_idx = sorted({j for i in range(start, end) for j in hyp_of.get(i, ())})
         typed = hyp_text[hyp[hyp_idx[0]].tokens[0].start:hyp[hyp_idx[-1]].tokens[-1].end] if hyp_idx else ""
         if failed or inner:
