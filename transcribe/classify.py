@@ -20,8 +20,9 @@ A group (words split or merged) is ``usage`` when its letters equal the referenc
 (« porte monnaie »), else one ``substitution``.
 
 Flags come from the reference side: ``terme_medical`` (the word belongs to a medical term),
-``valeur_critique`` (number, dose, unit, date, laterality, or a listed critical value),
-``identite`` (a patient field of the exercise).
+``valeur_critique`` (number, dose, unit, date, laterality, or a listed critical value, when
+the error changes it: omitted, added or replaced), ``identite`` (a patient field of the
+exercise, whatever the error).
 """
 
 from __future__ import annotations
@@ -71,6 +72,18 @@ def _case_shape(word: str) -> tuple[bool, bool]:
     return (bool(letters) and letters[0].isupper(), bool(letters) and all(c.isupper() for c in letters))
 
 
+def _number_notation(r: str, h: str) -> str | None:
+    """Same value, other notation: « 2.5 » for « 2,5 » (ponctuation), « 12/3/2026 » for
+    « 12/03/2026 » (usage). None when the values differ."""
+    if r.replace(",", ".") == h.replace(",", ".") or r.replace(" ", "") == h.replace(" ", ""):
+        return "ponctuation"
+    parts_r, parts_h = r.split("/"), h.split("/")
+    if len(parts_r) == len(parts_h) > 1 and all(a.isdigit() and b.isdigit() and int(a) == int(b)
+                                                 for a, b in zip(parts_r, parts_h)):
+        return "usage"
+    return None
+
+
 def type_pair(r: Item, h: Item) -> str | None:
     """The error type of a reference item paired with a typed one, or None (see module doc)."""
     if r.surface == h.surface:
@@ -82,11 +95,16 @@ def type_pair(r: Item, h: Item) -> str | None:
         return None
     if variant_key(r.surface) == variant_key(h.surface) and _case_shape(r.surface) == _case_shape(h.surface):
         return None
+    if {r.surface.lower(), h.surface.lower()} in ({"un", "1"}, {"une", "1"}):
+        return None
     if r.kind == "number" and h.kind == "number":
-        return "substitution"
+        return _number_notation(r.surface, h.surface) or "substitution"
     if r.surface.lower() == h.surface.lower():
         return "majuscule"
     if strip_accents(r.surface).lower() == strip_accents(h.surface).lower():
+        # A word typed in capitals: the case is the error (accents on capitals are often dropped).
+        if h.surface.isupper() and not r.surface.isupper():
+            return "majuscule"
         return "accent"
     if _squash(r.surface) == _squash(h.surface):  # hyphen or apostrophe only
         return None if is_french_word(h.surface) else "usage"
@@ -152,6 +170,10 @@ def classify(edits: list[Edit], ref: list[Item], hyp: list[Item],
         item_flags: set[str] = set()
         for i in edit.ref:
             item_flags |= flags.get(i, set())
+        # A critical value is wrong only when its content changed: « droit » for « droite »
+        # or « 2.5 » for « 2,5 » keep the value. Identity fields allow no error at all.
+        if kind not in CONTENT_TYPES:
+            item_flags.discard("valeur_critique")
         if not edit.ref and any(hyp[j].kind in ("number", "unit") for j in edit.hyp):
             item_flags.add("valeur_critique")
         errors.append(Error(

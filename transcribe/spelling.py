@@ -41,10 +41,27 @@ def _hunspell():
 
 
 @lru_cache(maxsize=1)
-def _lexicon_words() -> frozenset[str]:
-    from .lexicon import load_lexicon
+def _lexicon_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Words of the medical lexicon: lower-cased ones, and acronyms (« HTA », « EVA ») that
+    are words only in capitals, so that « eva » or « ca » typed for « Éva », « ça » still fail."""
+    from .lexicon import _is_abbreviation, load_lexicon
+    from .tokenize import tokenize
 
-    return frozenset(w for entry in load_lexicon().entries for w in entry.words_lower)
+    lower, exact = set(), set()
+    for entry in load_lexicon().entries:
+        for token in tokenize(entry.term):
+            if token.is_punct:
+                continue
+            if _is_abbreviation(token.text):
+                exact.add(token.text)
+            else:
+                lower.add(token.text.lower())
+    return frozenset(lower), frozenset(exact)
+
+
+def _in_lexicon(word: str) -> bool:
+    lower, exact = _lexicon_words()
+    return word.lower() in lower or word in exact
 
 
 def variant_key(word: str) -> str:
@@ -66,12 +83,11 @@ def is_french_word(word: str) -> bool:
     if word.endswith("'") or word.lower() in _ARTICLES:
         return True
     h = _hunspell()
-    if h.spell(word) or h.spell(word.lower()) or word.lower() in _lexicon_words():
+    if h.spell(word) or h.spell(word.lower()) or _in_lexicon(word):
         return True
     if "-" in word:  # hyphenated compound whose parts are all words (« post-opératoire »)
         parts = [p for p in word.split("-") if p]
-        return len(parts) > 1 and all(h.spell(p) or h.spell(p.lower()) or p.lower() in _lexicon_words()
-                                      for p in parts)
+        return len(parts) > 1 and all(h.spell(p) or h.spell(p.lower()) or _in_lexicon(p) for p in parts)
     return False
 
 
