@@ -83,3 +83,23 @@ def test_cp1252_crlf_perfect_copy_scores_zero(mini_exercise, tmp_path):
     result = score_files(sub, mini_exercise).to_dict()
     assert result["errors"] == []
     assert result["terms"]["total"] == result["terms"]["correct"] > 0
+
+
+@pytest.mark.parametrize("ref,hyp,expected", [
+    ("Traitement : 2,5 mg.", "Traitement : 2.5 mg.", [("ponctuation", "2,5", "2.5", [])]),
+    ("Vue le 12/03/2026.", "Vue le 12/3/2026.", [("usage", "12/03/2026", "12/3/2026", [])]),
+    ("Genou droit.", "Genou droite.", [("accord", "droit", "droite", ["terme_medical"])]),
+    ("Échographie normale.", "ECHOGRAPHIE normale.", [("majuscule", "Échographie", "ECHOGRAPHIE", ["terme_medical"])]),
+    ("Il a mal à la tête.", "Il à mal a la tête.", [("accent", "a", "à", []), ("accent", "à", "a", [])]),
+    ("Le post-opératoire est simple.", "Le post opératoire est simple.", [("usage", "post-opératoire", "post opératoire", [])]),
+])
+def test_notation_case_and_agreement_keep_the_critical_value(ref, hyp, expected):
+    assert [(e["type"], e["ref"], e["hyp"], e["flags"]) for e in score_texts(hyp, ref).to_dict()["errors"]] == expected
+
+
+def test_admitted_un_for_1_and_acronyms_only_in_capitals():
+    from transcribe.spelling import is_french_word
+
+    assert errors("Contrôle dans 1 mois.", "Contrôle dans un mois.") == []
+    assert is_french_word("HTA") and not is_french_word("hta")
+    assert is_french_word("amlodipine") and not is_french_word("amlodipinne")
