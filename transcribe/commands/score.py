@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..exercise import find_exercise
 from ..files import write_atomic
 from ..grading import grade, load_bareme
 from ..scoring import score_files
@@ -14,8 +15,10 @@ from ..scoring import score_files
 
 @click.command(short_help="Corrige une retranscription par rapport à sa référence.")
 @click.argument("submission", type=click.Path(path_type=Path))
-@click.option("--reference", "-r", "reference", required=True, type=click.Path(path_type=Path),
+@click.option("--reference", "-r", "reference", type=click.Path(path_type=Path),
               help="Texte de référence (.txt) ; le fichier .toml du même nom est lu s'il existe.")
+@click.option("--exercise", "-e", "exercise_id", metavar="ID",
+              help="Identifiant d'un exercice fourni (voir « transcribe exercises »), au lieu de --reference.")
 @click.option("--bareme", "-b", default=None, metavar="FICHIER|NOM",
               help="Barème : fichier .toml ou préréglage (defaut, brevet, ahdi). Défaut : defaut.")
 @click.option("--elapsed", type=click.FloatRange(min=0), default=None, metavar="MINUTES",
@@ -23,14 +26,18 @@ from ..scoring import score_files
 @click.option("--json", "as_json", is_flag=True, help="Affiche l'objet de score JSON sur la sortie standard.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Écrit le résultat dans ce fichier au lieu de la sortie standard.")
-def score(submission: Path, reference: Path, bareme: str | None, elapsed: float | None, as_json: bool,
-          output: Path | None):
+def score(submission: Path, reference: Path | None, exercise_id: str | None, bareme: str | None,
+          elapsed: float | None, as_json: bool, output: Path | None):
     """Corrige SUBMISSION (.txt, .docx ou .odt) par rapport à la référence.
 
     Chaque écart est typé (omission, ajout, substitution, usage, accord, accent, majuscule,
     ponctuation) et signalé s'il touche un terme médical, une valeur critique ou l'identité
     du patient.
     """
+    if (reference is None) == (exercise_id is None):
+        raise click.UsageError("indiquez la référence : --reference FICHIER.txt ou --exercise ID (l'un des deux).")
+    if exercise_id is not None:
+        reference = find_exercise(exercise_id).reference_path
     scale = load_bareme(bareme)
     result = grade(score_files(submission, reference), scale, elapsed)
     if as_json:
