@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..scoring import Score
 from .labels import FLAG_LABELS, RICH_STYLES, TYPE_LABELS
+from .marks import text_pieces
 
 
 def _fmt(x: float | None, percent: bool = True) -> str:
@@ -18,42 +19,19 @@ def _fmt(x: float | None, percent: bool = True) -> str:
 
 def highlighted_text(score: Score) -> Text:
     """The submission with each error highlighted in place, the reference word beside it."""
-    text = score.submission.text
     out = Text()
-    pos = 0
-    marks: list[tuple[int, int, str, str]] = []  # start, end, type, label
-    for error in score.errors:
-        if error.hyp_items:
-            start = score.hyp_items[error.hyp_items[0]].tokens[0].start
-            end = score.hyp_items[error.hyp_items[-1]].tokens[-1].end
-            label = f"[{error.ref}]" if error.ref else "[+]"
-        else:  # an omission: shown where it is missing
-            start = end = _omission_position(score, error)
-            label = f"[−{error.ref}]"
-        marks.append((start, end, error.type, label))
-    marks.sort(key=lambda m: (m[0], m[1]))
-    for start, end, kind, label in marks:
-        if start < pos:
+    for piece, mark in text_pieces(score):
+        if mark is None:
+            out.append(piece)
             continue
-        out.append(text[pos:start])
-        if end > start:
-            out.append(text[start:end], style=RICH_STYLES[kind])
-            out.append(label if kind != "ajout" else "", style="italic " + RICH_STYLES[kind].split(" on ")[-1])
-        else:
-            out.append(label, style=RICH_STYLES[kind])
-        pos = end
-    out.append(text[pos:])
+        error, kind = mark.error, mark.error.type
+        if mark.is_omission:
+            out.append(f"[−{error.ref}]", style=RICH_STYLES[kind])
+            continue
+        label = f"[{error.ref}]" if error.ref else "[+]"
+        out.append(piece, style=RICH_STYLES[kind])
+        out.append(label if kind != "ajout" else "", style="italic " + RICH_STYLES[kind].split(" on ")[-1])
     return out
-
-
-def _omission_position(score: Score, error) -> int:
-    """Character offset in the submission where an omitted item would have been."""
-    first = error.ref_items[0]
-    best = 0
-    for edit in score.edits:
-        if edit.hyp and edit.ref and max(edit.ref) < first:
-            best = max(best, score.hyp_items[max(edit.hyp)].tokens[-1].end)
-    return best
 
 
 def print_score(score: Score, console: Console | None = None) -> None:

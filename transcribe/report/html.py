@@ -1,0 +1,206 @@
+"""HTML reports: one page per learner × exercise, and the class index (self-contained files)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote
+from statistics import mean, median
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from ..grading import CRITERIA, CRITERIA_LABELS
+from ..scoring import Score
+from . import charts
+from .labels import FLAG_LABELS, TYPE_COLOURS, TYPE_LABELS
+from .marks import text_pieces
+
+ERROR_HINTS = {
+    "omission": "mot oublié",
+    "ajout": "mot ajouté, absent de la dictée",
+    "substitution": "mot remplacé",
+    "usage": "faute d'orthographe d'usage",
+    "accord": "faute d'accord",
+    "accent": "faute d'accent",
+    "majuscule": "majuscule",
+    "ponctuation": "ponctuation",
+}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("transcribe", "templates"),
+                      autoescape=select_autoescape(["html", "html.j2", "j2"], default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["fr"] = fr_number
+    return env
+
+
+def fr_number(x, digits: int = 1) -> str:
+    """12.5 → « 12,5 »; None → « — »."""
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return "oui" if x else "non"
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def _percent(x) -> str:
+    return "—" if x is None else f"{100 * x:.0f} %"
+
+
+def criterion_texts(code: str, value, threshold) -> tuple[str, str]:
+    """A criterion's value and threshold as a trainer reads them."""
+    if code == "FID":
+        return (f"{fr_number(value)} / 100 mots", f"≤ {fr_number(threshold)}")
+    if code == "ORT":
+        return (f"{fr_number(value)} pt / 100 mots", f"≤ {fr_number(threshold)}")
+    if code in ("TER", "MEF"):
+        return (_percent(value), f"≥ {_percent(threshold)}")
+    if code == "IDV":
+        return ("—" if value is None else f"{value:.0f} erreur(s)",
+                "—" if threshold is None else f"≤ {threshold:.0f}")
+    if code == "DEL":
+        return (_percent(value) + (" du temps" if value is not None else ""), f"≤ {_percent(threshold)}")
+    return (fr_number(value), fr_number(threshold))
+
+
+def criteria_rows(criteria: dict) -> list[dict]:
+    rows = []
+    for code in CRITERIA:
+        c = criteria.get(code)
+        if not c:
+            continue
+        value, threshold = criterion_texts(code, c["value"], c["threshold"])
+        rows.append({"code": code, "label": CRITERIA_LABELS[code], "value": value, "threshold": threshold,
+                     "acquis": c["acquis"], "detail": c["detail"]})
+    return rows
+
+
+def _title(error, number: int) -> str:
+    hint = ERROR_HINTS[error.type]
+    if error.type == "ajout":
+        return f"{number}. {hint} : « {error.hyp} »"
+    if error.type == "omission":
+        return f"{number}. {hint} : « {error.ref} »"
+    return f"{number}. {hint} — attendu : « {error.ref or '∅'} »"
+
+
+def learner_context(score: Score, learner: str, exercise: str, file_name: str,
+                    elapsed: float | None = None) -> dict:
+    """Everything the learner page shows, as plain JSON data (kept in the batch cache)."""
+    shown = set()
+    pieces = []
+    for text, mark in text_pieces(score):
+        if mark is None:
+            pieces.append({"text": text})
+            continue
+        shown.add(mark.index)
+        e = mark.error
+        pieces.append({"text": text if not mark.is_omission else e.ref, "n": mark.index + 1, "type": e.type,
+                       "omission": mark.is_omission, "title": _title(e, mark.index + 1)})
+    errors = [{"n": k + 1, "type": e.type, "label": TYPE_LABELS[e.type], "ref": e.ref, "hyp": e.hyp,
+               "line": e.line, "flags": [FLAG_LABELS[f] for f in e.flags], "shown": k in shown}
+              for k, e in enumerate(score.errors)]
+    counts = {t: 0 for t in TYPE_LABELS}
+    for e in score.errors:
+        counts[e.type] += 1
+    data = score.to_dict()
+    ex = score.exercise
+    return {
+        "learner": learner,
+        "exercise": exercise,
+        "exercise_title": ex.title if ex and ex.title else exercise,
+        "specialty": ex.specialty if ex else "",
+        "file": file_name,
+        "elapsed": elapsed,
+        "note": score.note,
+        "acquis": score.acquis,
+        "decision": score.decision,
+        "bareme": getattr(score.bareme, "name", ""),
+        "criteria": criteria_rows(score.criteria),
+        "metrics": data["metrics"],
+        "terms_total": data["terms"]["total"],
+        "terms_correct": data["terms"]["correct"],
+        "pieces": pieces,
+        "errors": errors,
+        "legend": [{"type": t, "label": TYPE_LABELS[t], "colour": TYPE_COLOURS[t], "count": counts[t]}
+                   for t in TYPE_LABELS],
+        "terms": [{"term": t.term, "hyp": t.hyp, "label": TYPE_LABELS.get(t.type, t.type)}
+                  for t in score.terms if not t.correct],
+        "advice": [{"code": c, "label": CRITERIA_LABELS[c], "text": text} for c, text in score.advice.items()],
+    }
+
+
+def render_learner(context: dict, back_link: str | None = "../index.html") -> str:
+    """The learner page (HTML text) from its context."""
+    return environment().get_template("learner.html.j2").render(
+        **context, back_link=back_link, colours=TYPE_COLOURS)
+
+
+def class_context(records: list[dict], title: str, bareme: str = "", pass_note: float = 10.0,
+                  generated: str = "") -> dict:
+    """The class index data: rows, summary figures and the four charts."""
+    ok = [r for r in records if r["status"] == "ok"]
+    notes = [r["score"]["note"] for r in ok if r["score"]["note"] is not None]
+    type_counts = {t: 0 for t in TYPE_LABELS}
+    missed: dict[str, int] = {}
+    passes = {c: [0, 0] for c in CRITERIA}
+    for r in ok:
+        s = r["score"]
+        for e in s["errors"]:
+            type_counts[e["type"]] = type_counts.get(e["type"], 0) + 1
+        for t in s["terms"]["failed"]:
+            missed[t["term"]] = missed.get(t["term"], 0) + 1
+        for c in CRITERIA:
+            a = s["criteria"].get(c, {}).get("acquis")
+            if a is not None:
+                passes[c][0] += bool(a)
+                passes[c][1] += 1
+    per_copy = max(len(ok), 1)
+    type_rows = sorted(((TYPE_LABELS[t], n / per_copy, TYPE_COLOURS[t]) for t, n in type_counts.items()),
+                       key=lambda x: -x[1])
+    top_terms = sorted(missed.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:15]
+    svg = {
+        "notes": charts.histogram(notes, "Répartition des notes sur 20", pass_mark=pass_note),
+        "types": charts.bar_chart(type_rows, "Erreurs par type (moyenne par copie)", label_width=220),
+        "terms": charts.bar_chart([(term, n, "#c0504d") for term, n in top_terms],
+                                  "Termes médicaux les plus souvent manqués (nombre de copies)"),
+        "criteria": charts.bar_chart(
+            [(f"{c} · {CRITERIA_LABELS[c]}", (p / n if n else None), "#2e8b57") for c, (p, n) in passes.items()],
+            "Taux de réussite par critère (copies où il est mesuré)", maximum=1.0, percent=True, width=600,
+            label_width=300),
+    }
+    rows = []
+    for r in records:
+        s = r.get("score") or {}
+        crit = s.get("criteria", {})
+        m = s.get("metrics", {})
+        rows.append({
+            "learner": r["learner"], "exercise": r["exercise"], "status": r["status"], "message": r["message"],
+            "report": quote(r.get("report") or ""), "note": s.get("note"), "acquis": s.get("acquis"),
+            "criteria": [crit.get(c, {}).get("acquis") for c in CRITERIA],
+            "wer": m.get("wer"), "cer": m.get("cer"), "terms": m.get("term_accuracy"),
+            "errors": len(s.get("errors", [])) if s else None,
+        })
+    by_exercise: dict[str, list[dict]] = {}
+    for r in ok:
+        by_exercise.setdefault(r["exercise"], []).append(r)
+    exercises = [{"exercise": ex, "title": rs[0].get("exercise_title") or ex, "count": len(rs),
+                  "mean": mean(x["score"]["note"] for x in rs),
+                  "acquis": sum(bool(x["score"]["acquis"]) for x in rs) / len(rs)}
+                 for ex, rs in sorted(by_exercise.items())]
+    return {
+        "title": title, "bareme": bareme, "generated": generated, "criteria_codes": CRITERIA,
+        "criteria_labels": CRITERIA_LABELS, "rows": rows, "exercises": exercises,
+        "count": len(records), "ok": len(ok), "failed": len(records) - len(ok),
+        "learners": len({r["learner"] for r in records}),
+        "mean": mean(notes) if notes else None, "median": median(notes) if notes else None,
+        "acquis_rate": (sum(bool(r["score"]["acquis"]) for r in ok) / len(ok)) if ok else None,
+        "charts": {k: Markup(v) for k, v in svg.items()},  # built from escaped parts (charts.py)
+        "missed_terms": top_terms,
+    }
+
+
+def render_class(context: dict) -> str:
+    return environment().get_template("index.html.j2").render(**context)
