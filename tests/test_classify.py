@@ -103,3 +103,12 @@ def test_admitted_un_for_1_and_acronyms_only_in_capitals():
     assert errors("Contrôle dans 1 mois.", "Contrôle dans un mois.") == []
     assert is_french_word("HTA") and not is_french_word("hta")
     assert is_french_word("amlodipine") and not is_french_word("amlodipinne")
+
+
+def test_marks_of_an_omitted_passage_go_with_it():
+    assert errors("Motif : douleur.\nConclusion : bien.",
+                  "Motif : douleur.\nExamen : normal (sans fièvre).\nConclusion : bien.") == [
+        ("omission", "Examen", ""), ("omission", "normal", ""), ("omission", "sans", ""),
+        ("omission", "fièvre", "")]
+    # A mark missing after a word that is there is still a punctuation error.
+    assert errors("Poids 13,2 kg\nTaille", "Poids 13,2 kg.\nTaille") == [("ponctuation", ".", "")]

@@ -155,18 +155,31 @@ def flag_spans(ref: list[Item], terms: list[tuple[int, int]], identity_values: l
     return flags
 
 
+def _inside_omission(i: int, ref: list[Item], omitted: set[int]) -> bool:
+    """A reference punctuation mark that belongs to an omitted passage: the word before it
+    was omitted, or it opens (« ( », « « ») a passage whose first word was omitted."""
+    before = next((k for k in range(i - 1, -1, -1) if not ref[k].is_punct), None)
+    if before is not None and before in omitted:
+        return True
+    after = next((k for k in range(i + 1, len(ref)) if not ref[k].is_punct), None)
+    return ref[i].surface in "([«\"“" and after is not None and after in omitted
+
+
 def classify(edits: list[Edit], ref: list[Item], hyp: list[Item],
              flags: dict[int, set[str]] | None = None) -> list[Error]:
     """The typed errors of an alignment, in reading order."""
     flags = flags or {}
     errors: list[Error] = []
     last_line = 1
+    omitted = {edit.ref[0] for edit in edits if edit.op == "delete" and not ref[edit.ref[0]].is_punct}
     for edit in edits:
         if edit.hyp:
             last_line = hyp[edit.hyp[0]].line
         kind = type_edit(edit, ref, hyp)
         if kind is None:
             continue
+        if kind == "ponctuation" and not edit.hyp and _inside_omission(edit.ref[0], ref, omitted):
+            continue  # the marks of an omitted passage go with it
         item_flags: set[str] = set()
         for i in edit.ref:
             item_flags |= flags.get(i, set())
