@@ -145,3 +145,10 @@ def test_default_bareme_values():
 def test_note_never_below_zero(mini_exercise):
     s = graded(mini_exercise, "Rien à voir.")
     assert s.note == 0.0 and s.acquis is False
+
+
+def test_each_word_of_an_omitted_passage_counts(mini_exercise):
+    s = graded(mini_exercise, reference(mini_exercise).replace(" Fibrillation atriale.", ""))
+    assert [(e.type, e.ref, e.words) for e in s.errors] == [("omission", "Fibrillation atriale.", 2)]
+    assert s.criteria["FID"]["value"] == round(100 * 2 / 52, 4)
+    assert s.points_lost == 2.0 and s.note == 18.0

@@ -13,7 +13,8 @@ substitutions, deletions and insertions form a *region*, which we resolve into e
   split or merged (« col et doc » for « cholédoque ») is one group, one error — and words
   left over on one side are omitted or added.
 
-Punctuation is then compared mark by mark after the same reference word.
+Punctuation is then aligned, again by jiwer, among the marks that follow the same reference
+word in both texts.
 """
 
 from __future__ import annotations
@@ -122,12 +123,20 @@ def _align_punctuation(ref: list[Item], hyp: list[Item], word_edits: list[Edit])
             anchor = hyp_to_ref[j]
     edits: list[Edit] = []
     for rs, hs in by_anchor.values():
-        common = [(i, j) for i, j in zip(rs, hs)]
-        # Same marks in the same order: equal; otherwise pair in order.
-        for i, j in common:
-            edits.append(Edit("equal" if ref[i].surface == hyp[j].surface else "pair", (i,), (j,)))
-        edits += [Edit("delete", (i,), ()) for i in rs[len(common):]]
-        edits += [Edit("insert", (), (j,)) for j in hs[len(common):]]
+        if [ref[i].surface for i in rs] == [hyp[j].surface for j in hs]:
+            edits += [Edit("equal", (i,), (j,)) for i, j in zip(rs, hs)]
+            continue
+        # Marks differ after this word: jiwer aligns the two short sequences of marks.
+        for chunk in align_keys([ref[i].surface for i in rs], [hyp[j].surface for j in hs]):
+            r_part = rs[chunk.ref_start_idx:chunk.ref_end_idx]
+            h_part = hs[chunk.hyp_start_idx:chunk.hyp_end_idx]
+            if chunk.type in ("equal", "substitute"):
+                op = "equal" if chunk.type == "equal" else "pair"
+                edits += [Edit(op, (i,), (j,)) for i, j in zip(r_part, h_part)]
+            elif chunk.type == "delete":
+                edits += [Edit("delete", (i,), ()) for i in r_part]
+            else:
+                edits += [Edit("insert", (), (j,)) for j in h_part]
     return edits
 
 

@@ -12,7 +12,8 @@ Decision for a reference word *r* paired with a typed word *h*, first rule that 
 2. two different numbers: ``substitution`` (always a critical value);
 3. only the case differs: ``majuscule``; only the diacritics (and maybe the case): ``accent``;
 4. *h* is not a French word (Hunspell + medical lexicon): ``usage`` when it looks like *r*
-   (similarity ≥ 60 %), else ``substitution``;
+   (similarity ≥ 60 %), else ``substitution``; a proper name (a patient field, or a
+   capitalised word that is not a common word) typed with other letters is ``usage`` too;
 5. *h* is a French word of the same lemma (Hunspell stems), or both are articles: ``accord``;
 6. otherwise ``substitution``.
 
@@ -56,6 +57,7 @@ class Error:
     line: int = 0
     ref_items: tuple[int, ...] = ()
     hyp_items: tuple[int, ...] = ()
+    words: int = 1  # words of an omitted or added passage (each one counts)
 
     def to_dict(self) -> dict:
         return {"type": self.type, "ref": self.ref, "hyp": self.hyp, "flags": list(self.flags),
@@ -99,6 +101,8 @@ def type_pair(r: Item, h: Item) -> str | None:
         return None
     if r.kind == "number" and h.kind == "number":
         return _number_notation(r.surface, h.surface) or "substitution"
+    if r.kind == "unit" and h.kind == "unit":
+        return "substitution"
     if r.surface.lower() == h.surface.lower():
         return "majuscule"
     if strip_accents(r.surface).lower() == strip_accents(h.surface).lower():
@@ -155,6 +159,16 @@ def flag_spans(ref: list[Item], terms: list[tuple[int, int]], identity_values: l
     return flags
 
 
+def _misspelt_name(r: Item, h: Item, identity: bool) -> bool:
+    """A proper name typed with other letters (« Tomas » for « Thomas », « DURANT » for
+    « DURAND »): a spelling error on the name, even when the typed form happens to be a word."""
+    if r.kind != "word" or h.kind != "word" or not r.surface[:1].isupper():
+        return False
+    if not identity and is_french_word(r.surface.lower()):
+        return False
+    return Indel.normalized_similarity(loose_key(r.surface), loose_key(h.surface)) >= 0.6
+
+
 def _inside_omission(i: int, ref: list[Item], omitted: set[int]) -> bool:
     """A reference punctuation mark that belongs to an omitted passage: the word before it
     was omitted, or it opens (« ( », « « ») a passage whose first word was omitted."""
@@ -166,8 +180,66 @@ def _inside_omission(i: int, ref: list[Item], omitted: set[int]) -> bool:
 
 
 def classify(edits: list[Edit], ref: list[Item], hyp: list[Item],
-             flags: dict[int, set[str]] | None = None) -> list[Error]:
-    """The typed errors of an alignment, in reading order."""
+             flags: dict[int, set[str]] | None = None, ref_text: str | None = None,
+             hyp_text: str | None = None) -> list[Error]:
+    """The typed errors of an alignment, in reading order; a run of omitted (or added) words
+    is one error holding the passage as written (texts given) and its word count."""
+    return _merge_passages(_classify_edits(edits, ref, hyp, flags), ref, hyp, ref_text, hyp_text)
+
+
+def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_text: str | None,
+                    hyp_text: str | None) -> list[Error]:
+    merged: list[Error] = []
+    k = 0
+    while k < len(errors):
+        e = errors[k]
+        last = merged[-1] if merged else None
+        # Marks typed inside an added passage (« du tout, vraiment ») belong to it.
+        skip = 0
+        if last is not None and last.type == "ajout":
+            while (k + skip < len(errors) and errors[k + skip].type == "ponctuation"
+                   and not errors[k + skip].ref_items):
+                skip += 1
+            if skip and k + skip < len(errors):
+                e = errors[k + skip]
+        if last is not None and e.type == last.type and e.type in ("omission", "ajout"):
+            items, side = (ref, "ref_items") if e.type == "omission" else (hyp, "hyp_items")
+            a, b = getattr(last, side)[-1], getattr(e, side)[0]
+            if b > a and all(items[j].is_punct for j in range(a + 1, b)):
+                setattr(last, side, getattr(last, side) + tuple(range(a + 1, b + 1)))
+                last.words += 1
+                last.flags = [f for f in FLAGS if f in set(last.flags) | set(e.flags)]
+                k += skip + 1
+                continue
+        merged.append(errors[k])
+        k += 1
+    for e in merged:
+        if e.type == "omission" and e.words > 1:
+            e.ref_items = _with_trailing_marks(e.ref_items, ref)
+            e.ref = _passage(ref, e.ref_items, ref_text)
+        elif e.type == "ajout" and e.words > 1:
+            e.hyp = _passage(hyp, e.hyp_items, hyp_text)
+    return merged
+
+
+def _with_trailing_marks(indices: tuple[int, ...], items: list[Item]) -> tuple[int, ...]:
+    """An omitted sentence takes its closing marks (not reported on their own) with it."""
+    k = indices[-1] + 1
+    while k < len(items) and items[k].is_punct and items[k].surface in ")]»\"”.;:!?…,":
+        indices += (k,)
+        k += 1
+    return indices
+
+
+def _passage(items: list[Item], indices: tuple[int, ...], text: str | None) -> str:
+    if text is None:
+        return " ".join(items[k].surface for k in indices)
+    start, end = items[indices[0]].tokens[0].start, items[indices[-1]].tokens[-1].end
+    return " ".join(text[start:end].split())
+
+
+def _classify_edits(edits: list[Edit], ref: list[Item], hyp: list[Item],
+                    flags: dict[int, set[str]] | None = None) -> list[Error]:
     flags = flags or {}
     errors: list[Error] = []
     last_line = 1
@@ -183,6 +255,9 @@ def classify(edits: list[Edit], ref: list[Item], hyp: list[Item],
         item_flags: set[str] = set()
         for i in edit.ref:
             item_flags |= flags.get(i, set())
+        if kind == "substitution" and edit.op == "pair" and _misspelt_name(ref[edit.ref[0]], hyp[edit.hyp[0]],
+                                                                           "identite" in item_flags):
+            kind = "usage"
         # A critical value is wrong only when its content changed: « droit » for « droite »
         # or « 2.5 » for « 2,5 » keep the value. Identity fields allow no error at all.
         if kind not in CONTENT_TYPES:

@@ -1,8 +1,9 @@
 """Grading the skill: six criteria (FID TER ORT IDV MEF DEL), the barème, the note /20.
 
 The barème is a TOML file (``data/baremes/defaut.toml`` documents every key; ``brevet``
-and ``ahdi`` are the two other presets, chosen by name). Points come off per error; an
-error repeated on the same word counts once when ``repeat_once`` is set; the note is
+and ``ahdi`` are the two other presets, chosen by name). Points come off per error (each
+word of an omitted or added passage counts); an error repeated on the same word counts once
+when ``repeat_once`` is set; the note is
 ``max(0, scale − points)`` brought back to 20. The skill is *acquis* when every required
 criterion that could be measured is acquis and the note reaches ``pass_note``; IDV has no
 tolerance: one identity or critical-value error makes the skill *non acquis*.
@@ -176,7 +177,7 @@ def points_lost(errors: list[Error], bareme: Bareme) -> float:
         elif e.type in group_types:
             grouped[e.type] = grouped.get(e.type, 0) + 1
         else:
-            total += bareme.points[e.type]
+            total += bareme.points[e.type] * e.words  # each omitted or added word counts
     if bareme.groups and grouped:
         size = int(bareme.groups.get("size", 4))
         total += (sum(grouped.values()) // size) * float(bareme.groups.get("points", 0.5))
@@ -200,10 +201,10 @@ def grade(score: Score, bareme: Bareme | None = None, elapsed_minutes: float | N
     errors = score.errors
     criteria: dict[str, dict] = {}
 
-    content = [e for e in errors if e.type in CONTENT_TYPES]
-    fid = 100 * len(content) / n_words
+    content = sum(e.words for e in errors if e.type in CONTENT_TYPES)
+    fid = 100 * content / n_words
     criteria["FID"] = _criterion(fid <= t["FID"], fid, t["FID"],
-                                 f"{len(content)} erreur(s) de contenu (oubli, ajout, mot remplacé), "
+                                 f"{content} mot(s) oublié(s), ajouté(s) ou remplacé(s), "
                                  f"soit {_fr(fid)} pour 100 mots")
 
     ter = score.term_accuracy

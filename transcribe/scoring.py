@@ -162,7 +162,7 @@ def score_documents(submission: Document, reference: Document, exercise: Exercis
     ref_items = analysis.items
     hyp_items = items_from_tokens(tokenize(submission.text))
     edits = align_items(ref_items, hyp_items)
-    errors = classify(edits, ref_items, hyp_items, analysis.flags)
+    errors = classify(edits, ref_items, hyp_items, analysis.flags, reference.text, submission.text)
     rates = compute_rates(ref_items, hyp_items)
     terms = _term_results(analysis.spans, edits, errors, hyp_items, submission.text)
     return Score(reference, submission, exercise, ref_items, hyp_items, edits, errors, rates, terms)

@@ -46,6 +46,12 @@ UNIT_PHRASES = {
     ("millimètres", "cubes"): "mm³", ("millimètre", "cube"): "mm³",
     ("unités", "internationales"): "ui", ("battements", "par", "minute"): "bpm",
 }
+# Unit symbols typed as words: a unit changed (« mm » for « cm ») changes the value.
+UNIT_SYMBOLS = {
+    "mg", "g", "kg", "µg", "mcg", "ng", "ml", "l", "cl", "dl", "µl", "cm", "mm", "km", "mmol",
+    "µmol", "mol", "mmhg", "cmhg", "ui", "bpm", "mm³", "cm³", "mm3", "cm3", "cm²", "m²", "meq",
+    "mosm", "mui", "kcal", "°c", "%", "‰", "g/l", "mg/l", "mmol/l",
+}
 _PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _phrase, _symbol in UNIT_PHRASES.items():
     _PHRASES_BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _symbol))
@@ -144,7 +150,7 @@ def items_from_tokens(tokens: list[Token]) -> list[Item]:
         else:
             key = _lenient_key(token)
             kind = token.kind
-            if kind == "word" and lower in UNIT_WORDS:
+            if kind == "word" and (lower in UNIT_WORDS or lower in UNIT_SYMBOLS):
                 kind = "unit"
             items.append(_item([token], key, kind))
             i += 1
