@@ -137,7 +137,40 @@ def _align_punctuation(ref: list[Item], hyp: list[Item], word_edits: list[Edit])
                 edits += [Edit("delete", (i,), ()) for i in r_part]
             else:
                 edits += [Edit("insert", (), (j,)) for j in h_part]
-    return edits
+    return _rematch_marks_across_omissions(edits, ref, hyp, hyp_to_ref)
+
+
+def _rematch_marks_across_omissions(edits: list[Edit], ref: list[Item], hyp: list[Item],
+                                    hyp_to_ref: dict[int, int]) -> list[Edit]:
+    """« bombé et congestif, tympan » typed « bombé, tympan »: the comma followed an omitted
+    word in the reference and a kept one in the submission. A mark left over on each side
+    between the same two kept words, with the same surface, is the same mark."""
+    kept = set()
+    for j in hyp_to_ref.values():
+        kept.add(j)
+
+    def gap(i: int) -> int:
+        return next((k for k in range(i - 1, -1, -1) if k in kept), -1)
+
+    deleted = [e for e in edits if e.op == "delete"]
+    inserted = [e for e in edits if e.op == "insert"]
+    if not deleted or not inserted:
+        return edits
+    hyp_gap = {}
+    for e in inserted:
+        j = e.hyp[0]
+        anchor = next((hyp_to_ref[k] for k in range(j - 1, -1, -1) if k in hyp_to_ref), -1)
+        hyp_gap[e] = anchor
+    used: set[Edit] = set()
+    replaced: dict[Edit, Edit] = {}
+    for d in deleted:
+        g = gap(d.ref[0])
+        for e in inserted:
+            if e not in used and hyp_gap[e] == g and hyp[e.hyp[0]].surface == ref[d.ref[0]].surface:
+                used.add(e)
+                replaced[d] = Edit("equal", d.ref, e.hyp)
+                break
+    return [replaced.get(e, e) for e in edits if e not in used]
 
 
 def _resolve_region(ref: list[Item], hyp: list[Item], r_words: list[int], h_words: list[int]) -> list[Edit]:

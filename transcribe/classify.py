@@ -7,15 +7,16 @@ inflection, or another article), ``accent``, ``majuscule``, ``ponctuation``.
 Decision for a reference word *r* paired with a typed word *h*, first rule that applies:
 
 1. same spelling, or a spelling French admits (1990 reform, « oe » for « œ », digits for
-   number words of the same value, a unit symbol for its name, hyphenation of two real
-   words): no error;
+   number words of the same value, a unit symbol for its name, a hyphenation the dictionary
+   knows: « postopératoire » for « post-opératoire »): no error;
 2. two different numbers: ``substitution`` (always a critical value);
 3. only the case differs: ``majuscule``; only the diacritics (and maybe the case): ``accent``;
 4. *h* is not a French word (Hunspell + medical lexicon): ``usage`` when it looks like *r*
    (similarity ≥ 60 %), else ``substitution``; a proper name (a patient field, or a
    capitalised word that is not a common word) typed with other letters is ``usage`` too;
 5. *h* is a French word of the same lemma (Hunspell stems), or both are articles: ``accord``;
-6. otherwise ``substitution``.
+6. a grammatical homophone (et/est, ce/se, ces/ses, on/ont…): ``usage``;
+7. otherwise ``substitution``.
 
 A group (words split or merged) is ``usage`` when its letters equal the reference's
 (« porte monnaie »), else one ``substitution``.
@@ -35,7 +36,7 @@ from rapidfuzz.distance import Indel
 
 from .alignment import Edit
 from .normalize import loose_key, strip_accents
-from .spelling import is_french_word, same_lemma, variant_key
+from .spelling import is_dictionary_form, is_french_word, same_lemma, variant_key
 from .views import Item
 
 ERROR_TYPES = ("omission", "ajout", "substitution", "usage", "accord", "accent", "majuscule", "ponctuation")
@@ -46,6 +47,16 @@ LATERALITY = {
     "bilatéraux", "bilatérales", "homolatéral", "homolatérale", "controlatéral",
     "controlatérale", "ipsilatéral", "ipsilatérale", "unilatéral", "unilatérale",
 }
+
+
+# Homophones a dictée marks as spelling, not as another word (a/à, ou/où are accent errors).
+GRAMMATICAL_HOMOPHONES = {frozenset(p) for p in (
+    ("et", "est"), ("ce", "se"), ("ces", "ses"), ("c'", "s'"), ("son", "sont"), ("on", "ont"),
+    ("mais", "mes"), ("peu", "peut"), ("peu", "peux"), ("quand", "quant"), ("sa", "ça"),
+    ("leur", "leurs"), ("quel", "quelle"), ("sans", "s'en"), ("dans", "d'en"), ("ni", "n'y"),
+    ("si", "s'y"), ("ce", "ceux"), ("cet", "cette"), ("près", "prêt"), ("plus tôt", "plutôt"),
+    ("davantage", "d'avantage"), ("quelque", "quel que"), ("tout", "tous"), ("du", "dû"),
+)}
 
 
 @dataclass
@@ -94,7 +105,8 @@ def type_pair(r: Item, h: Item) -> str | None:
         return "ponctuation"
     numeric = {r.kind, h.kind} & {"number", "unit"}
     if numeric and r.lenient == h.lenient:
-        return None
+        # « mmhg » for « mmHg » is a case error; « milligrammes » for « mg » is admitted.
+        return "majuscule" if r.surface.lower() == h.surface.lower() else None
     if variant_key(r.surface) == variant_key(h.surface) and _case_shape(r.surface) == _case_shape(h.surface):
         return None
     if {r.surface.lower(), h.surface.lower()} in ({"un", "1"}, {"une", "1"}):
@@ -111,12 +123,14 @@ def type_pair(r: Item, h: Item) -> str | None:
             return "majuscule"
         return "accent"
     if _squash(r.surface) == _squash(h.surface):  # hyphen or apostrophe only
-        return None if is_french_word(h.surface) else "usage"
+        return None if is_dictionary_form(h.surface) else "usage"
     if not is_french_word(h.surface):
         similarity = Indel.normalized_similarity(loose_key(r.surface), loose_key(h.surface))
         return "usage" if similarity >= 0.6 else "substitution"
     if same_lemma(r.surface, h.surface):
         return "accord"
+    if frozenset((r.surface.lower(), h.surface.lower())) in GRAMMATICAL_HOMOPHONES:
+        return "usage"
     return "substitution"
 
 
@@ -184,11 +198,13 @@ def classify(edits: list[Edit], ref: list[Item], hyp: list[Item],
              hyp_text: str | None = None) -> list[Error]:
     """The typed errors of an alignment, in reading order; a run of omitted (or added) words
     is one error holding the passage as written (texts given) and its word count."""
-    return _merge_passages(_classify_edits(edits, ref, hyp, flags), ref, hyp, ref_text, hyp_text)
+    unmatched_marks = {e.ref[0] for e in edits if e.op == "delete" and ref[e.ref[0]].is_punct}
+    return _merge_passages(_classify_edits(edits, ref, hyp, flags), ref, hyp, ref_text, hyp_text,
+                           unmatched_marks)
 
 
 def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_text: str | None,
-                    hyp_text: str | None) -> list[Error]:
+                    hyp_text: str | None, unmatched_marks: set[int]) -> list[Error]:
     merged: list[Error] = []
     k = 0
     while k < len(errors):
@@ -215,17 +231,17 @@ def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_t
         k += 1
     for e in merged:
         if e.type == "omission" and e.words > 1:
-            e.ref_items = _with_trailing_marks(e.ref_items, ref)
+            e.ref_items = _with_trailing_marks(e.ref_items, ref, unmatched_marks)
             e.ref = _passage(ref, e.ref_items, ref_text)
         elif e.type == "ajout" and e.words > 1:
             e.hyp = _passage(hyp, e.hyp_items, hyp_text)
     return merged
 
 
-def _with_trailing_marks(indices: tuple[int, ...], items: list[Item]) -> tuple[int, ...]:
-    """An omitted sentence takes its closing marks (not reported on their own) with it."""
+def _with_trailing_marks(indices: tuple[int, ...], items: list[Item], unmatched: set[int]) -> tuple[int, ...]:
+    """An omitted sentence takes its closing marks (missing too, not reported on their own)."""
     k = indices[-1] + 1
-    while k < len(items) and items[k].is_punct and items[k].surface in ")]»\"”.;:!?…,":
+    while k < len(items) and k in unmatched and items[k].surface in ")]»\"”.;:!?…,":
         indices += (k,)
         k += 1
     return indices

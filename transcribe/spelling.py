@@ -27,6 +27,17 @@ _REFORM_EE = {
 }
 _CIRCUMFLEX_KEPT = {"dû", "due", "mûr", "mûre", "mûrs", "mûres", "sûr", "sûre", "sûrs", "sûres",
                     "jeûne", "jeûnes", "croît", "crûs"}
+# Prefixes that make hyphenated compounds freely; any other compound must be in the
+# dictionary (« plein-pied » is not a word, though « plein » and « pied » are).
+COMPOUND_PREFIXES = {
+    "post", "pré", "anti", "sous", "sus", "non", "extra", "intra", "inter", "péri", "para",
+    "rétro", "supra", "infra", "néo", "auto", "demi", "semi", "mi", "pseudo", "micro", "macro",
+    "poly", "multi", "hyper", "hypo", "médico", "psycho", "socio", "cardio", "broncho", "gastro",
+    "uro", "neuro", "trans", "contre", "ex", "vice", "bi", "tri", "pluri", "sur", "co", "radio",
+    "écho", "angio", "immuno", "hépato", "néphro", "oto", "rhino", "ophtalmo", "gynéco", "pneumo",
+}
+_INVERTED = {"je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "t", "moi", "toi",
+             "lui", "leur", "le", "la", "les", "en", "y", "ci", "là", "même", "mêmes"}
 _ARTICLES = {"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "au", "aux", "ce",
              "cet", "cette", "ces", "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes",
              "leur", "leurs", "notre", "nos", "votre", "vos"}
@@ -83,12 +94,32 @@ def is_french_word(word: str) -> bool:
     if word.endswith("'") or word.lower() in _ARTICLES:
         return True
     h = _hunspell()
-    if h.spell(word) or h.spell(word.lower()) or _in_lexicon(word):
+    if "-" in word:
+        # Hunspell breaks at hyphens and checks the parts (« plein-pied » passes): a compound
+        # is a word when the dictionary knows it whole (it has a stem), or a free prefix
+        # compound (« post-opératoire »), or a lexicon term.
+        if h.stem(word) or h.stem(word.lower()) or _in_lexicon(word) or word.lower() == "est-à-dire":
+            return True
+    elif h.spell(word) or h.spell(word.lower()) or _in_lexicon(word):
         return True
-    if "-" in word:  # hyphenated compound whose parts are all words (« post-opératoire »)
+    if "-" in word:  # a prefix and words (« post-opératoire »), a verb and its pronoun (« a-t-il »)
         parts = [p for p in word.split("-") if p]
-        return len(parts) > 1 and all(h.spell(p) or h.spell(p.lower()) or _in_lexicon(p) for p in parts)
+        if len(parts) < 2:
+            return False
+        if parts[0].lower() in COMPOUND_PREFIXES:
+            return all(h.spell(p) or h.spell(p.lower()) or _in_lexicon(p) for p in parts[1:])
+        tail = [p.lower() for p in parts[1:]]
+        return (h.spell(parts[0]) or h.spell(parts[0].lower())) and all(p in _INVERTED for p in tail)
     return False
+
+
+@lru_cache(maxsize=65536)
+def is_dictionary_form(word: str) -> bool:
+    """Known as written, whole: a dictionary word or compound (not just made of known parts)."""
+    h = _hunspell()
+    if "-" in word:
+        return bool(h.stem(word) or h.stem(word.lower())) or _in_lexicon(word)
+    return bool(h.spell(word) or h.spell(word.lower())) or _in_lexicon(word)
 
 
 @lru_cache(maxsize=65536)
