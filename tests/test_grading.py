@@ -152,3 +152,9 @@ def test_each_word_of_an_omitted_passage_counts(mini_exercise):
     assert [(e.type, e.ref, e.words) for e in s.errors] == [("omission", "Fibrillation atriale.", 2)]
     assert s.criteria["FID"]["value"] == round(100 * 2 / 52, 4)
     assert s.points_lost == 2.0 and s.note == 18.0
+
+
+def test_misspelt_heading_is_still_a_section(mini_exercise):
+    s = graded(mini_exercise, reference(mini_exercise).replace("Antécédents :", "Antécédent :"))
+    assert [(e.type, e.ref, e.hyp) for e in s.errors] == [("accord", "Antécédents", "Antécédent")]
+    assert s.criteria["MEF"]["acquis"] is True

@@ -63,11 +63,15 @@ def _similar(a: str, b: str) -> bool:
 
 def _find_sections(expected: list[str], lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     keys = [_key(line) for line in lines]
+    heads = [_key(line.split(":", 1)[0]) if ":" in line else key for line, key in zip(lines, keys)]
     positions = {}
     for label in expected:
         k = _key(label)
-        for n, line_key in enumerate(keys):
-            if line_key == k or line_key.startswith(k + " "):
+        for n, (line_key, head) in enumerate(zip(keys, heads)):
+            # A misspelt heading (« Examen complémentaires ») is still the heading: the
+            # spelling is ORT's business, MEF looks at the structure.
+            if line_key == k or line_key.startswith(k + " ") or (
+                    head and Indel.normalized_similarity(head, k) >= 0.85):
                 positions[label] = n
                 break
     found = [label for label in expected if label in positions]
