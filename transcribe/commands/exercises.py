@@ -42,8 +42,11 @@ def exercises(references: Path, as_json: bool):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{len(rows)} exercices ({references})")
-    for col in ("Identifiant", "Titre", "Spécialité", "Durée", "Temps imparti", "Difficulté"):
-        table.add_column(col)
+    table.add_column("Identifiant", no_wrap=True)
+    table.add_column("Titre")
+    table.add_column("Spécialité")
+    for col in ("Durée", "Temps imparti", "Difficulté"):
+        table.add_column(col, no_wrap=True)
     for r in rows:
         d = r["duration_s"]
         table.add_row(r["id"], r["title"], r["specialty"],
