@@ -92,7 +92,7 @@ def parse_bareme(data: dict, path: str | Path | None = None) -> Bareme:
     if not isinstance(thresholds_data, dict):
         _fail(path, "thresholds", "une table [thresholds] est attendue.")
     thresholds = {}
-    defaults = {"FID": 2.0, "TER": 0.9, "ORT": 4.0, "IDV": 0.0, "MEF": 0.8, "DEL": 1.0}
+    defaults = {"FID": 2.0, "TER": 0.8, "ORT": 4.0, "IDV": 0.0, "MEF": 0.8, "DEL": 1.0}
     for code in CRITERIA:
         thresholds[code] = _number(path, f"thresholds.{code}", thresholds_data.get(code, defaults[code]))
     for code in thresholds_data:
