@@ -119,26 +119,42 @@ def collapse_repeats(items: list[str], key=fold) -> list[int]:
 
 
 def clean_segments(segments: list[Segment], prompt: str | None) -> tuple[list[Segment], list[str]]:
-    """Drop prompt echoes and repeated segments, collapse looping n-grams; returns (kept, dropped texts)."""
+    """Drop prompt echoes and repeated segments, collapse looping n-grams across segment borders.
+
+    Returns (kept segments, renumbered; texts of what was removed)."""
     kept: list[Segment] = []
     dropped: list[str] = []
     for seg in segments:
         if is_prompt_echo(seg.text, prompt):
             dropped.append(seg.text.strip())
-            continue
-        if kept and len(fold(seg.text).split()) >= 3 and fold(seg.text) == fold(kept[-1].text):
+        elif kept and len(fold(seg.text).split()) >= 3 and fold(seg.text) == fold(kept[-1].text):
             dropped.append(seg.text.strip())
-            continue
-        if seg.words:
-            idx = collapse_repeats([w.word for w in seg.words])
-            if len(idx) < len(seg.words):
-                seg.words = [seg.words[i] for i in idx]
-                seg.text = "".join(w.word for w in seg.words)
         else:
-            parts = seg.text.split()
+            kept.append(seg)
+    if kept and all(seg.words for seg in kept):
+        owners = [(n, w) for n, seg in enumerate(kept) for w in seg.words]
+        keep = collapse_repeats([w.word for _, w in owners])
+        if len(keep) < len(owners):
+            survivors: dict[int, list] = {}
+            for i in keep:
+                survivors.setdefault(owners[i][0], []).append(owners[i][1])
+            removed = [w for i, (_, w) in enumerate(owners) if i not in set(keep)]
+            dropped.append("".join(w.word for w in removed).strip())
+            for n, seg in enumerate(kept):
+                seg.words = survivors.get(n, [])
+                seg.text = "".join(w.word for w in seg.words)
+            kept = [seg for seg in kept if seg.words]
+    else:  # no word timings everywhere: segment by segment
+        for seg in kept:
+            parts = [w.word for w in seg.words] if seg.words else seg.text.split()
             idx = collapse_repeats(parts)
             if len(idx) < len(parts):
-                seg.text = " " + " ".join(parts[i] for i in idx)
-        seg.id = len(kept)
-        kept.append(seg)
+                dropped.append(" ".join(parts[i].strip() for i in range(len(parts)) if i not in set(idx)))
+                if seg.words:
+                    seg.words = [seg.words[i] for i in idx]
+                    seg.text = "".join(w.word for w in seg.words)
+                else:
+                    seg.text = " " + " ".join(parts[i] for i in idx)
+    for n, seg in enumerate(kept):
+        seg.id = n
     return kept, dropped

@@ -17,9 +17,13 @@ Ambiguity rules (a command word is left as text when):
    « deux points de suture », « point d'appui ») or by a qualifying word (« point fort »,
    « point douloureux »…); a plural « points » is never « . » (« trois points »);
 3. « à la ligne » is followed by « de/du/des » or an anatomical adjective (« à la ligne médiane »);
-4. « virgule » between two numbers is a decimal comma, written without spaces (« 38 virgule 5 » → « 38,5 »).
+4. Whisper often hears « point » as « poing », « poigne(s) », « poin » (« virgule » as
+   « virgules », « paragraphe » as « paragraph », « paragrafe », « paragrave »):
+   these are read as the command under the same rules (« le poing », « une poigne » stay text);
+5. « virgule » between two numbers in digits is a decimal comma, written without spaces (« 38 virgule 5 » → « 38,5 »).
 
-Writing rules: the command replaces the punctuation Whisper put next to it (no « ,, »), French
+Line breaks in the input are plain spaces (a dictation's layout comes from its commands only;
+Whisper writes none anyway). Writing rules: the command replaces the punctuation Whisper put next to it (no « ,, »), French
 spacing (a space before « : ; ? ! » » and after « « », none before « , . ) … »), a capital after
 « . ? ! » and after a line break; when Whisper ended a sentence where the dictation put a comma,
 the word Whisper capitalised after it is lowered (« hypertendu. Virgule. Traité » → « hypertendu,
@@ -32,8 +36,7 @@ import re
 from dataclasses import dataclass
 
 TOKEN_RE = re.compile(
-    r"(?P<nl>\s*\n[\s\n]*)"
-    r"|(?P<num>\d+(?:[.,/:]\d+)*)"
+    r"(?P<num>\d+(?:[.,/:]\d+)*)"
     r"|(?P<elision>(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=\w))"
     r"|(?P<word>\w+(?:[-'’]\w+)*)"
     r"|(?P<ellipsis>\.\.\.|…)"
@@ -48,12 +51,7 @@ DETERMINERS = {
     "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos", "leur",
     "leurs", "chaque", "quel", "quelle", "quels", "quelles", "aucun", "aucune", "premier", "première",
     "dernier", "dernière", "même", "seul", "seule", "plusieurs", "quelques", "certains", "certaines",
-    "nouveau", "nouvelle", "autre", "dont",
-}
-NUMBER_WORDS = {
-    "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
-    "treize", "quatorze", "quinze", "seize", "vingt", "trente", "quarante", "cinquante", "soixante",
-    "cent", "mille", "zéro",
+    "nouveau", "nouvelle", "autre",
 }
 FOLLOWERS_DE = {"de", "d'", "du", "des"}
 POINT_QUALIFIERS = {
@@ -62,27 +60,29 @@ POINT_QUALIFIERS = {
 }
 LINE_QUALIFIERS = FOLLOWERS_DE | {
     "médiane", "blanche", "axillaire", "médio-claviculaire", "mamelonnaire", "épineuse", "droite",
-    "gauche", "pectinée", "âpre", "articulaire", "moyenne", "antérieure", "postérieure", "de base",
+    "gauche", "pectinée", "âpre", "articulaire", "moyenne", "antérieure", "postérieure",
 }
 
 OPEN, CLOSE = ("ouvrez", "ouvrir", "ouvre", "ouvrer", "ouvert"), ("fermez", "fermer", "ferme", "fermé", "fermée")
 A = ("à", "a")
+PARAGRAPH_VARIANTS = ("paragraph", "paragrafe", "paragrave")  # Whisper's spellings of what it heard
+P = ("point", "poing", "poings", "poigne", "poignes", "poin")  # Whisper's mishearings of a dictated « point »
 
 
 def _phrases() -> list[tuple[tuple[tuple[str, ...], ...], str, str]]:
     """(pattern: one tuple of accepted words per position, output symbol, rule family)."""
     paren, quotes = ("parenthèse", "parenthèses"), ("guillemets", "guillemet")
     table = [
-        ((("point",), A, ("la",), ("ligne",)), ".\n", "point"),
-        ((("point",), ("final",)), ".", "point"),
-        ((("point",), ("virgule",)), ";", "command"),
+        ((P, A, ("la",), ("ligne",)), ".\n", "point"),
+        ((P, ("final",)), ".", "point"),
+        ((P, ("virgule",)), ";", "command"),
         ((("point-virgule",),), ";", "command"),
-        ((("point",), ("d'",), ("interrogation",)), "?", "command"),
-        ((("point",), ("d'",), ("exclamation",)), "!", "command"),
+        ((P, ("d'",), ("interrogation",)), "?", "command"),
+        ((P, ("d'",), ("exclamation",)), "!", "command"),
         ((("points", "point"), ("de",), ("suspension",)), "…", "command"),
-        ((("deux", "2"), ("points", "point")), ":", "deux-points"),
+        ((("deux", "2"), ("points",) + P), ":", "deux-points"),
         ((("deux-points",),), ":", "deux-points"),
-        ((("nouveau", "nouvel"), ("paragraphe",)), "\n\n", "command"),
+        ((("nouveau", "nouvel"), ("paragraphe",) + PARAGRAPH_VARIANTS), "\n\n", "command"),
         ((("retour",), A, ("la",), ("ligne",)), "\n", "ligne"),
         ((A, ("la",), ("ligne",)), "\n", "ligne"),
         ((("nouvelle",), ("ligne",)), "\n", "command"),
@@ -94,8 +94,8 @@ def _phrases() -> list[tuple[tuple[tuple[str, ...], ...], str, str]]:
         ((OPEN, quotes), "«", "open"),
         ((CLOSE, ("les", "des"), quotes), "»", "close"),
         ((CLOSE, quotes), "»", "close"),
-        ((("virgule",),), ",", "virgule"),
-        ((("point",),), ".", "point"),
+        ((("virgule", "virgules"),), ",", "virgule"),
+        ((P,), ".", "point"),
         ((("tiret",),), "-", "tiret"),
     ]
     return sorted(table, key=lambda item: -len(item[0]))
@@ -109,7 +109,7 @@ SENTENCE_END = {".", "?", "!"}
 @dataclass
 class Token:
     text: str
-    kind: str  # word | num | punct | nl | other
+    kind: str  # word | num | punct | other
     space_before: bool
 
     @property
@@ -130,15 +130,9 @@ def tokenize(text: str) -> list[Token]:
             kind = "word"
         elif kind == "ellipsis":
             kind, value = "punct", "…"
-        elif kind == "nl":
-            value = "\n\n" if value.count("\n") >= 2 else "\n"
         tokens.append(Token(value, kind, space))
         space = False
     return tokens
-
-
-def _is_number(tok: Token | None) -> bool:
-    return tok is not None and (tok.kind == "num" or tok.norm in NUMBER_WORDS)
 
 
 def _match(tokens: list[Token], i: int):
@@ -170,7 +164,7 @@ def _next_word(tokens: list[Token], j: int) -> Token | None:
 
 def _stays_text(tokens: list[Token], i: int, j: int, family: str) -> bool:
     prev, nxt = _prev_word(tokens, i), _next_word(tokens, j)
-    if prev is not None and prev.norm in DETERMINERS and family != "virgule-decimal":
+    if prev is not None and prev.norm in DETERMINERS:
         return True
     if family in ("point", "deux-points") and nxt is not None and (
             nxt.norm in FOLLOWERS_DE or (family == "point" and nxt.norm in POINT_QUALIFIERS)):
@@ -260,8 +254,8 @@ def apply_commands(text: str) -> str:
         if found:
             j, symbol, family = found
             prev, nxt = _prev_word(tokens, i), _next_word(tokens, j)
-            if family == "virgule" and _is_number(prev) and nxt is not None and nxt.kind == "num" and (
-                    prev.kind == "num"):
+            if family == "virgule" and prev is not None and prev.kind == "num" and nxt is not None and (
+                    nxt.kind == "num"):
                 w.out = w.out.rstrip(" ") + ","  # decimal comma: 38 virgule 5 → 38,5
                 w.glue_next = True
                 i = j
@@ -272,6 +266,9 @@ def apply_commands(text: str) -> str:
                     ended = ended or tokens[j].text in SENTENCE_END
                     j += 1
                 line_start = w.at_line_start()
+                if line_start and symbol in (",", ".", ";", ":", ")", "…", "»", "?", "!", ".\n"):
+                    i = j  # punctuation dictated before any word: nothing to attach it to
+                    continue
                 if symbol == "-":
                     if line_start:
                         w.out += "-"
@@ -291,8 +288,6 @@ def apply_commands(text: str) -> str:
             glued = not tok.space_before and i > 0 and tokens[i - 1].kind in ("word", "num") and (
                 tokens[i - 1].text.endswith(("'", "’")) or tok.kind == "other")
             w.word(tok, glued)
-        elif tok.kind == "nl":
-            w.punct(tok.text, False)
         else:
             w.punct(tok.text, True)
         i += 1

@@ -38,7 +38,19 @@ def load_faster_whisper(path: str, device: str, compute_type: str):
     """A faster-whisper model, loaded once per process."""
     from faster_whisper import WhisperModel
 
-    return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 0)
+    class DictationWhisperModel(WhisperModel):
+        """Vocabulary (hotwords) + previous text kept within half the context, as openai-whisper's
+        carry_initial_prompt does; faster-whisper alone lets them fill up to ~400 of the 448
+        tokens, leaving too little room to write a 30 s window of dense dictation."""
+
+        def get_prompt(self, tokenizer, previous_tokens, without_timestamps=False, prefix=None, hotwords=None):
+            if hotwords and previous_tokens and not prefix:
+                budget = self.max_length // 2 - 1 - len(tokenizer.encode(" " + hotwords.strip()))
+                previous_tokens = previous_tokens[-budget:] if budget > 0 else []
+            return super().get_prompt(tokenizer, previous_tokens, without_timestamps=without_timestamps,
+                                      prefix=prefix, hotwords=hotwords)
+
+    return DictationWhisperModel(path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 0)
 
 
 @functools.lru_cache(maxsize=2)
@@ -55,6 +67,22 @@ def model_label(kind: str, path: Path) -> str:
     if kind == "ct2" and path.resolve() == embedded_model_dir().resolve():
         return "whisper-base (embarqué)"
     return str(path)
+
+
+def _r(value, digits: int = 2):
+    """A plain rounded float (engines return numpy scalars), None kept."""
+    return None if value is None else round(float(value), digits)
+
+
+def load_engine(engine: str, model_path: Path, opts: dict):
+    """Load (once per process) the model an engine will use, outside the timed part."""
+    if engine == "faster-whisper":
+        return load_faster_whisper(str(model_path), opts["device"], opts["compute_type"])
+    try:
+        import whisper  # noqa: F401
+    except ImportError as exc:
+        raise TranscribeError(OPENAI_INSTALL_HINT) from exc
+    return load_openai_whisper(str(model_path), "cuda" if opts["device"] == "cuda" else "cpu")
 
 
 def _speech_only(audio: np.ndarray):
@@ -88,10 +116,9 @@ def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
     )
     out = []
     for i, seg in enumerate(segments):
-        words = [Word(round(w.start, 2), round(w.end, 2), w.word, round(float(w.probability), 4))
-                 for w in (seg.words or [])]
-        out.append(Segment(i, round(seg.start, 2), round(seg.end, 2), seg.text, words,
-                           seg.avg_logprob, seg.compression_ratio, seg.no_speech_prob))
+        words = [Word(_r(w.start), _r(w.end), w.word, _r(w.probability, 4)) for w in (seg.words or [])]
+        out.append(Segment(i, _r(seg.start), _r(seg.end), seg.text, words,
+                           _r(seg.avg_logprob, 4), _r(seg.compression_ratio, 4), _r(seg.no_speech_prob, 4)))
     return out
 
 
@@ -127,14 +154,15 @@ def _run_openai_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
     )
 
     def t(value: float, is_end: bool = False) -> float:
-        return round(time_map.get_original_time(value, is_end=is_end) if time_map else value, 2)
+        return _r(time_map.get_original_time(value, is_end=is_end) if time_map else value)
 
     out = []
     for i, seg in enumerate(result["segments"]):
-        words = [Word(t(w["start"]), t(w["end"], True), w["word"], round(float(w["probability"]), 4))
+        words = [Word(t(w["start"]), t(w["end"], True), w["word"], _r(w["probability"], 4))
                  for w in seg.get("words", [])]
         out.append(Segment(i, t(seg["start"]), t(seg["end"], True), seg["text"], words,
-                           seg.get("avg_logprob"), seg.get("compression_ratio"), seg.get("no_speech_prob")))
+                           _r(seg.get("avg_logprob"), 4), _r(seg.get("compression_ratio"), 4),
+                           _r(seg.get("no_speech_prob"), 4)))
     return out
 
 
@@ -190,6 +218,7 @@ def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.Pat
     duration = len(audio) / SAMPLE_RATE
     model_path, label = resolve_engine_model(engine, model)
     run_opts = dict(opts, vad=opts["vad"] if opts["vad"] is not None else duration > VAD_AUTO_SECONDS)
+    load_engine(engine, model_path, run_opts)
     start = time.perf_counter()
     runner = _run_faster_whisper if engine == "faster-whisper" else _run_openai_whisper
     segments = runner(audio, model_path, run_opts)

@@ -1,0 +1,112 @@
+"""`transcribe asr` and `transcribe model`: output on stdout, messages on stderr, exit codes."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from transcribe.asr import cache, engines
+from transcribe.asr.transcript import Segment, Transcript, Word
+from transcribe.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHORT = ROOT / "audio_samples" / "00-court.flac"
+
+
+@pytest.fixture
+def fake(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "model_identity", lambda model: "fake-model")
+    calls = []
+
+    def fake_transcribe(path, engine="faster-whisper", model=None, **options):
+        from transcribe.asr.commands import apply_commands
+
+        calls.append({"path": str(path), "engine": engine, **options})
+        raw = "Bonjour virgule monsieur point"
+        opts = engines.transcription_options(engine=engine, **options)
+        return Transcript(text=apply_commands(raw) if opts["commands"] else raw, raw_text=raw,
+                          engine=engine, model="fake", options=opts, duration=1.0, elapsed=0.5,
+                          segments=[Segment(0, 0.0, 1.0, " " + raw,
+                                            [Word(0.0, 0.3, " Bonjour", 0.9), Word(0.3, 0.5, " virgule", 0.9),
+                                             Word(0.5, 0.8, " monsieur", 0.3), Word(0.8, 1.0, " point", 0.9)])])
+
+    monkeypatch.setattr(engines, "transcribe_audio", fake_transcribe)
+    return calls
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(map(str, args)))
+
+
+def test_txt_on_stdout_messages_on_stderr(fake):
+    result = run("asr", SHORT)
+    assert result.exit_code == 0
+    assert result.stdout == "Bonjour, monsieur.\n"
+    assert "Transcription de" in result.stderr
+    assert fake[0]["beam_size"] == 5 and fake[0]["vocabulary"] is None and fake[0]["temperature"] == 0.0
+
+
+def test_second_run_uses_the_cache(fake):
+    run("asr", SHORT)
+    result = run("asr", SHORT)
+    assert result.exit_code == 0 and "cache" in result.stderr and len(fake) == 1
+    assert run("asr", SHORT, "--no-cache").exit_code == 0 and len(fake) == 2
+
+
+def test_options_review_and_formats(fake, tmp_path):
+    assert run("asr", SHORT, "--review").stdout == "Bonjour, [[monsieur?]].\n"
+    assert run("asr", SHORT, "--no-commands").stdout == "Bonjour virgule monsieur point\n"
+    assert run("asr", SHORT, "--format", "srt").stdout == "1\n00:00:00,000 --> 00:00:01,000\nBonjour, monsieur.\n"
+    data = json.loads(run("asr", SHORT, "--format", "json").stdout)
+    assert data["text"] == "Bonjour, monsieur." and data["segments"][0]["words"][2]["probability"] == 0.3
+    out = tmp_path / "sortie.vtt"
+    result = run("asr", SHORT, "--format", "vtt", "-o", out, "--beam", "1", "--engine", "openai-whisper")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n")
+    assert fake[-1]["beam_size"] == 1 and fake[-1]["engine"] == "openai-whisper"
+
+
+def test_exercise_terms_bias_the_decoding(fake):
+    from transcribe.exercise import list_exercises
+
+    exercise = next((e for e in list_exercises() if e.terms), None)
+    if exercise is None:
+        pytest.skip("aucun exercice avec des termes")
+    assert run("asr", SHORT, "--exercise", exercise.id).exit_code == 0
+    assert fake[-1]["vocabulary"][: len(exercise.terms)] == exercise.terms
+    assert run("asr", SHORT, "--exercise", exercise.id, "--no-bias").exit_code == 0
+    assert fake[-1]["vocabulary"] is None
+
+
+def test_unknown_exercise_is_a_usage_error(fake):
+    result = run("asr", SHORT, "--exercise", "n-existe-pas")
+    assert result.exit_code == 2 and "inconnu" in result.stderr and fake == []
+
+
+def test_bad_file_among_good_ones_exits_1(fake, tmp_path):
+    bad = tmp_path / "dictee.xyz"
+    bad.write_bytes(b"x")
+    result = run("asr", bad, SHORT)
+    assert result.exit_code == 1
+    assert "format audio non pris en charge : .xyz" in result.stderr and str(bad) in result.stderr
+    assert result.stdout == "Bonjour, monsieur.\n"  # the good file is still transcribed
+
+
+def test_bad_option_exits_2(fake):
+    assert run("asr", SHORT, "--format", "docx").exit_code == 2
+    assert run("asr", SHORT, "--beam", "0").exit_code == 2
+
+
+def test_help_is_french():
+    result = run("asr", "--help")
+    assert result.exit_code == 0 and "Transcrit un ou plusieurs fichiers AUDIO" in result.stdout
+    assert "Assemble" in run("model", "--help").stdout
+
+
+def test_model_info_before_prepare(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
+    result = run("model", "info")
+    assert result.exit_code == 0
+    assert "non préparé" in result.stdout and str(tmp_path / "cache") in result.stdout

