@@ -48,3 +48,11 @@ from .commands import asr as _asr  # noqa: E402
 
 main.add_command(_asr.asr)
 main.add_command(_asr.model)
+
+from .commands import grade as _grade  # noqa: E402
+
+main.add_command(_grade.grade)
+
+from .commands import bench as _bench  # noqa: E402
+
+main.add_command(_bench.bench)

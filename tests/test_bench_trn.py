@@ -1,0 +1,55 @@
+"""sclite trn files: written then read back unchanged; bad lines named."""
+
+import pytest
+
+from transcribe.bench.trn import format_trn, parse_trn, read_trn, write_trn
+from transcribe.errors import TranscribeError
+from transcribe.views import lenient_text
+
+
+def test_round_trip(tmp_path):
+    utterances = {
+        "01-cardiologie": "le patient présente une hypertension artérielle 5 mg",
+        "02-x_y": "l' électrocardiogramme montre 120/80 mmhg à 38,5 °c",
+        "03-vide": "",
+    }
+    path = write_trn(tmp_path / "sys.trn", utterances)
+    assert read_trn(path) == utterances
+    assert path.read_text(encoding="utf-8").splitlines()[0] == \
+        "le patient présente une hypertension artérielle 5 mg (01-cardiologie)"
+    assert list(read_trn(path)) == list(utterances)  # order kept
+
+
+def test_lenient_view_round_trip(tmp_path):
+    text = "Mme DUPONT, née le 14/09/1951 : amlodipine 5 mg (matin)."
+    words = lenient_text(text)
+    assert read_trn(write_trn(tmp_path / "r.trn", {"u1": words})) == {"u1": words}
+    assert "(" not in words and "," not in words.replace("38,5", "")
+
+
+def test_parentheses_in_words_are_dropped():
+    assert format_trn({"u": "a (b) c"}) == "a b c (u)\n"
+
+
+def test_comments_blank_lines_and_bom():
+    assert parse_trn("\ufeff;; commentaire\n\nbonjour  monsieur (u1)\n".lstrip("\ufeff")) == {"u1": "bonjour monsieur"}
+
+
+def test_bad_line_is_named(tmp_path):
+    bad = tmp_path / "bad.trn"
+    bad.write_text("ok (u1)\nsans identifiant\n", encoding="utf-8")
+    with pytest.raises(TranscribeError, match="ligne 2"):
+        read_trn(bad)
+    with pytest.raises(TranscribeError):
+        format_trn({"id avec espace": "x"})
+
+
+def test_trn_words_score_as_the_same_words():
+    from pathlib import Path
+
+    from transcribe.bench.trn import words_to_text
+
+    root = Path(__file__).resolve().parent.parent
+    for ref in sorted((root / "references").glob("*.txt")):
+        words = lenient_text(ref.read_text(encoding="utf-8"))
+        assert lenient_text(words_to_text(words)) == words, ref.name

@@ -1,0 +1,1 @@
+"""ASR benchmark: systems (engine × model × options) over dictations, metrics, statistics, outputs."""

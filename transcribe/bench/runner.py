@@ -1,0 +1,183 @@
+"""Systems (engine × model × beam × bias × commands) run over dictations, one subprocess each."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import TranscribeError
+from ..exercise import AUDIO_SUFFIXES, BUNDLED_REFERENCES, Exercise, list_exercises
+
+
+@dataclass(frozen=True)
+class System:
+    engine: str
+    model: str | None = None
+    beam: int = 5
+    bias: bool = True
+    commands: bool = True
+
+    @property
+    def model_label(self) -> str:
+        if not self.model or self.model in ("base", "embarque", "embedded"):
+            return "base"
+        return re.sub(r"[^\w.-]+", "-", Path(self.model).stem or Path(self.model).name)
+
+    @property
+    def name(self) -> str:
+        """A short, file-safe name: ``faster-whisper_base_b5_biais`` (``_sanscmd`` without commands)."""
+        name = f"{self.engine}_{self.model_label}_b{self.beam}_{'biais' if self.bias else 'sansbiais'}"
+        return name + ("" if self.commands else "_sanscmd")
+
+    def to_dict(self) -> dict:
+        return dict(asdict(self), name=self.name)
+
+
+@dataclass
+class Dictation:
+    id: str
+    exercise: Exercise
+    audio: Path | None = None
+
+
+@dataclass
+class ItemRun:
+    """One system on one dictation: the hypothesis and its timings, or an error."""
+
+    id: str
+    text: str = ""
+    raw_text: str = ""
+    duration: float | None = None
+    elapsed: float | None = None
+    wall: float | None = None
+    from_cache: bool = False
+    error: str | None = None
+    audio_sha256: str | None = None
+
+
+@dataclass
+class SystemRun:
+    system: System
+    items: list[ItemRun] = field(default_factory=list)
+    wall: float | None = None
+    peak_rss_mb: float | None = None
+    peak_measured: bool = False  # False when every transcript came from the cache (no model loaded)
+
+
+def systems_from_options(engines, models, beams, bias: str, commands: bool) -> list[System]:
+    """Every combination of the options, in the order given (engines outermost)."""
+    biases = {"oui": [True], "non": [False], "both": [True, False], "les-deux": [True, False]}[bias]
+    out = []
+    for engine, model, beam, b in itertools.product(engines, models or [None], beams, biases):
+        system = System(engine, model, int(beam), b, commands)
+        if system not in out:
+            out.append(system)
+    return out
+
+
+def find_audio(exercise: Exercise, audio_dir: Path | None) -> Path | None:
+    """The dictation's audio: ``<id>.<ext>`` (or the metadata's file name) in AUDIO_DIR, else the bundled one."""
+    if audio_dir is None:
+        return exercise.audio_path
+    names = ([exercise.audio] if exercise.audio else []) + [exercise.id + s for s in AUDIO_SUFFIXES]
+    return next((audio_dir / n for n in names if (audio_dir / n).is_file()), None)
+
+
+def discover(references: Path | None = None, audio_dir: Path | None = None,
+             only: list[str] | None = None, need_audio: bool = True) -> list[Dictation]:
+    """Dictations of a references folder, restricted to ``only`` and (if asked) to those with audio."""
+    exercises = list_exercises(references or BUNDLED_REFERENCES)
+    if only:
+        known = {e.id for e in exercises}
+        missing = [i for i in only if i not in known]
+        if missing:
+            raise TranscribeError(f"exercice(s) inconnu(s) : {', '.join(missing)}.", references or BUNDLED_REFERENCES)
+        exercises = [e for e in exercises if e.id in only]
+    out = [Dictation(e.id, e, find_audio(e, Path(audio_dir) if audio_dir else None)) for e in exercises]
+    return [d for d in out if d.audio is not None] if need_audio else out
+
+
+def _job(system: System, dictations: list[Dictation], use_cache: bool) -> dict:
+    from ..asr.biasing import exercise_vocabulary
+
+    items = [{"id": d.id, "audio": str(d.audio), "vocabulary": exercise_vocabulary(d.exercise)}
+             for d in dictations]
+    return {"system": system.to_dict(), "items": items, "use_cache": use_cache}
+
+
+def run_system(system: System, dictations: list[Dictation], use_cache: bool = True,
+               progress=None) -> SystemRun:
+    """Run one system in a child Python process; ``progress(id)`` is called after each dictation."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        job = dict(_job(system, dictations, use_cache), result=str(result_file))
+        proc = subprocess.Popen([sys.executable, "-m", "transcribe.bench.worker"], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+        proc.stdin.write(json.dumps(job, ensure_ascii=False))
+        proc.stdin.close()
+        log = []
+        try:
+            for line in proc.stderr:  # progress lines as they come; anything else is kept for errors
+                try:
+                    done = json.loads(line)["progress"]
+                except (ValueError, KeyError, TypeError):
+                    log.append(line)
+                    continue
+                if progress:
+                    progress(done)
+            proc.wait()
+        finally:  # interrupted (Ctrl-C): the child goes too
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        wall = round(time.perf_counter() - start, 3)
+        try:
+            data = json.loads(result_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            tail = "".join(log[-5:]).strip()
+            error = f"le processus de transcription a échoué (code {proc.returncode}) : {tail[-500:]}"
+            return SystemRun(system, [ItemRun(d.id, error=error) for d in dictations], wall)
+    items = [ItemRun(**r) for r in data["results"]]
+    fresh = any(not i.from_cache and not i.error for i in items)
+    return SystemRun(system, items, wall, data.get("peak_rss_mb"), fresh)
+
+
+def save_run(run: SystemRun, folder: Path) -> Path:
+    """Keep a system's raw run (texts, timings, memory) in ``folder/<system>.json``."""
+    from ..files import write_atomic
+
+    data = {"system": run.system.to_dict(), "wall": run.wall, "peak_rss_mb": run.peak_rss_mb,
+            "peak_measured": run.peak_measured, "items": [asdict(i) for i in run.items]}
+    return write_atomic(Path(folder) / f"{run.system.name}.json", json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def load_run(system: System, folder: Path) -> SystemRun | None:
+    """A run saved by ``save_run``, or None."""
+    path = Path(folder) / f"{system.name}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return SystemRun(system, [ItemRun(**i) for i in data["items"]], data.get("wall"),
+                         data.get("peak_rss_mb"), bool(data.get("peak_measured")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def keep_measured_peak(run: SystemRun, previous: SystemRun | None) -> SystemRun:
+    """Memory of a cached run: the one measured earlier; of a partly cached run, the higher of the two."""
+    if previous is None or not previous.peak_measured:
+        return run
+    if not run.peak_measured:
+        run.peak_rss_mb, run.peak_measured, run.wall = previous.peak_rss_mb, True, previous.wall
+    elif (previous.peak_rss_mb or 0) > (run.peak_rss_mb or 0):  # a few dictations re-run: keep the full run's peak
+        run.peak_rss_mb = previous.peak_rss_mb
+    return run
