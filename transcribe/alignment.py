@@ -53,6 +53,8 @@ def align_keys(ref: list[str], hyp: list[str]) -> list[jiwer.AlignmentChunk]:
         return [jiwer.AlignmentChunk("insert", 0, 0, 0, len(hyp))]
     if not hyp:
         return [jiwer.AlignmentChunk("delete", 0, len(ref), 0, 0)]
+    if len(ref) == 1 and len(hyp) == 1:  # one item each: nothing to align
+        return [jiwer.AlignmentChunk("equal" if ref[0] == hyp[0] else "substitute", 0, 1, 0, 1)]
     ref_ids, hyp_ids = _as_ids([ref, hyp])
     return jiwer.process_words(ref_ids, hyp_ids).alignments[0]
 
