@@ -198,6 +198,9 @@ def alignment_heads(ct2_dir: Path) -> list[list[int]]:
 
 def convert_ct2_to_whisper(ct2_dir: str | os.PathLike, output: str | os.PathLike) -> Path:
     """Write an openai-whisper checkpoint (torch.save, atomically) loadable by whisper.load_model."""
+    from .engines import require_openai_whisper
+
+    require_openai_whisper()
     import torch
 
     ct2_dir, output = Path(ct2_dir), Path(output)

@@ -78,10 +78,7 @@ def load_engine(engine: str, model_path: Path, opts: dict):
     """Load (once per process) the model an engine will use, outside the timed part."""
     if engine == "faster-whisper":
         return load_faster_whisper(str(model_path), opts["device"], opts["compute_type"])
-    try:
-        import whisper  # noqa: F401
-    except ImportError as exc:
-        raise TranscribeError(OPENAI_INSTALL_HINT) from exc
+    require_openai_whisper()
     return load_openai_whisper(str(model_path), "cuda" if opts["device"] == "cuda" else "cpu")
 
 
@@ -180,7 +177,17 @@ def resolve_engine_model(engine: str, model: str | os.PathLike | None) -> tuple[
             raise TranscribeError("faster-whisper demande un modèle CTranslate2 (dossier avec model.bin), "
                                   "pas un fichier .pt.", path)
         return path, label
+    require_openai_whisper()
     return (ensure_converted(path) if kind == "ct2" else path), label
+
+
+def require_openai_whisper() -> None:
+    """A clear French message when the openai extra (PyTorch, openai-whisper) is missing."""
+    try:
+        import torch  # noqa: F401
+        import whisper  # noqa: F401
+    except ImportError as exc:
+        raise TranscribeError(OPENAI_INSTALL_HINT) from exc
 
 
 def transcription_options(*, engine: str, beam_size: int = 5, language: str = "fr",
