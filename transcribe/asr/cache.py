@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from ..files import write_atomic
 from . import engines
 from .audio import audio_hash
 from .commands import apply_commands
@@ -53,17 +53,7 @@ def load_cached(key: str) -> Transcript | None:
 
 
 def store(key: str, transcript: Transcript) -> Path:
-    folder = transcripts_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(transcript.to_dict(), handle, ensure_ascii=False)
-        os.replace(tmp, folder / f"{key}.json")
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return folder / f"{key}.json"
+    return write_atomic(transcripts_dir() / f"{key}.json", json.dumps(transcript.to_dict(), ensure_ascii=False))
 
 
 def transcribe_cached(path: str | os.PathLike, engine: str = "faster-whisper", model=None,
