@@ -5,28 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from transcribe.asr import cache, engines
-from transcribe.asr.transcript import Segment, Transcript, Word
+from transcribe.asr import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = ROOT / "audio_samples" / "00-court.flac"
-
-
-@pytest.fixture
-def fake_engine(monkeypatch, tmp_path):
-    monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(cache, "model_identity", lambda model: "fake-model")
-    calls = []
-
-    def fake(path, engine="faster-whisper", model=None, **options):
-        calls.append((str(path), engine, options.get("beam_size")))
-        raw = "Bonjour virgule monsieur point"
-        return Transcript(text="Bonjour, monsieur.", raw_text=raw, engine=engine, model="fake",
-                          segments=[Segment(0, 0.0, 1.0, " " + raw, [Word(0.0, 1.0, " Bonjour", 0.9)])],
-                          options={"commands": True}, duration=1.0, elapsed=1.0)
-
-    monkeypatch.setattr(engines, "transcribe_audio", fake)
-    return calls
 
 
 def test_second_call_hits_the_cache(fake_engine, tmp_path):

@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from transcribe.asr import cache, engines
-from transcribe.asr.transcript import Segment, Transcript, Word
 from transcribe.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,25 +13,8 @@ SHORT = ROOT / "audio_samples" / "00-court.flac"
 
 
 @pytest.fixture
-def fake(monkeypatch, tmp_path):
-    monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(cache, "model_identity", lambda model: "fake-model")
-    calls = []
-
-    def fake_transcribe(path, engine="faster-whisper", model=None, **options):
-        from transcribe.asr.commands import apply_commands
-
-        calls.append({"path": str(path), "engine": engine, **options})
-        raw = "Bonjour virgule monsieur point"
-        opts = engines.transcription_options(engine=engine, **options)
-        return Transcript(text=apply_commands(raw) if opts["commands"] else raw, raw_text=raw,
-                          engine=engine, model="fake", options=opts, duration=1.0, elapsed=0.5,
-                          segments=[Segment(0, 0.0, 1.0, " " + raw,
-                                            [Word(0.0, 0.3, " Bonjour", 0.9), Word(0.3, 0.5, " virgule", 0.9),
-                                             Word(0.5, 0.8, " monsieur", 0.3), Word(0.8, 1.0, " point", 0.9)])])
-
-    monkeypatch.setattr(engines, "transcribe_audio", fake_transcribe)
-    return calls
+def fake(fake_engine):
+    return fake_engine
 
 
 def run(*args):
