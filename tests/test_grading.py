@@ -5,7 +5,7 @@ import pytest
 
 from transcribe.errors import TranscribeError
 from transcribe.exercise import load_exercise
-from transcribe.grading import grade, load_bareme, parse_bareme, points_lost
+from transcribe.grading import grade, load_bareme, points_lost
 from transcribe.reading import document_from_text, read_document
 from transcribe.scoring import score_documents, score_files
 

@@ -8,8 +8,6 @@ be accepted because it is in the lexicon.
 from __future__ import annotations
 
 import csv
-import importlib.util
-import os
 import sys
 import unicodedata
 from collections import Counter

@@ -58,9 +58,6 @@ class Lexicon:
         own = [Term(normalize_text(t), category, "exercice") for t in extra if t.strip()]
         return Lexicon(own + self.entries)
 
-    def __contains__(self, term: str) -> bool:
-        return Term(term).words_lower in self._index or tuple(term.split()) in self._exact
-
     def match(self, words: list[str]) -> list[TermMatch]:
         """Non-overlapping term occurrences in a word sequence, longest match first."""
         lowered = [w.lower() for w in words]

@@ -83,8 +83,3 @@ def tokenize(text: str) -> list[Token]:
         tokens.append(Token(surface, kind, line, start, end))
         pos = end
     return tokens
-
-
-def words(text: str) -> list[str]:
-    """The non-punctuation tokens' texts."""
-    return [t.text for t in tokenize(text) if not t.is_punct]

@@ -164,7 +164,7 @@ def info(no_verify):
     from ..asr.model import embedded_model_info, package_sources
 
     details = embedded_model_info(verify=not no_verify)
-    click.echo(f"Modèle       : whisper-base multilingue (CTranslate2, float16)")
+    click.echo("Modèle       : whisper-base multilingue (CTranslate2, float16)")
     click.echo(f"Emplacement  : {details.path}")
     click.echo(f"État         : {details.status}")
     click.echo(f"Taille       : {details.size if details.size is not None else '—'} octets")
