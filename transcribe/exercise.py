@@ -24,11 +24,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import bundled
 from .errors import TranscribeError
 
-ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_REFERENCES = ROOT / "references"
-BUNDLED_AUDIO = ROOT / "audio_samples"
 AUDIO_SUFFIXES = (".flac", ".wav", ".mp3", ".ogg")
 
 
@@ -51,12 +49,13 @@ class Exercise:
     def audio_path(self) -> Path | None:
         """The dictation's audio file: the ``audio`` key, else ``<id>.<ext>`` in audio_samples/."""
         candidates = []
+        bundled_audio = bundled.audio_dir()
         if self.audio:
-            candidates += [self.reference_path.parent / self.audio, BUNDLED_AUDIO / self.audio,
+            candidates += [self.reference_path.parent / self.audio, bundled_audio / self.audio,
                            self.reference_path.parent.parent / "audio_samples" / self.audio]
         for suffix in AUDIO_SUFFIXES:
             candidates.append(self.reference_path.parent.parent / "audio_samples" / f"{self.id}{suffix}")
-            candidates.append(BUNDLED_AUDIO / f"{self.id}{suffix}")
+            candidates.append(bundled_audio / f"{self.id}{suffix}")
         return next((p for p in candidates if p.is_file()), None)
 
     def reference_text(self) -> str:
@@ -95,16 +94,18 @@ def load_exercise(reference: str | Path) -> Exercise:
     )
 
 
-def list_exercises(references_dir: str | Path = BUNDLED_REFERENCES) -> list[Exercise]:
-    """Every exercise of a references folder (one per ``.txt``), sorted by id."""
-    folder = Path(references_dir)
+def list_exercises(references_dir: str | Path | None = None) -> list[Exercise]:
+    """Every exercise of a references folder (one per ``.txt``; default: the bundled ones), sorted by id."""
+    folder = Path(references_dir) if references_dir is not None else bundled.references_dir()
     if not folder.is_dir():
         raise TranscribeError("dossier de références introuvable.", folder)
     return [load_exercise(p) for p in sorted(folder.glob("*.txt"))]
 
 
-def find_exercise(exercise_id: str, references_dir: str | Path = BUNDLED_REFERENCES) -> Exercise:
-    path = Path(references_dir) / f"{exercise_id}.txt"
+def find_exercise(exercise_id: str, references_dir: str | Path | None = None) -> Exercise:
+    """The exercise ``exercise_id`` of a references folder (default: the bundled ones)."""
+    references_dir = Path(references_dir) if references_dir is not None else bundled.references_dir()
+    path = references_dir / f"{exercise_id}.txt"
     if not path.is_file():
         raise TranscribeError(f"exercice « {exercise_id} » inconnu (pas de {path.name}).", references_dir)
     return load_exercise(path)

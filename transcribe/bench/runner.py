@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import TranscribeError
-from ..exercise import AUDIO_SUFFIXES, BUNDLED_REFERENCES, Exercise, list_exercises
+from ..bundled import references_dir
+from ..exercise import AUDIO_SUFFIXES, Exercise, list_exercises
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,12 @@ def find_audio(exercise: Exercise, audio_dir: Path | None) -> Path | None:
 def discover(references: Path | None = None, audio_dir: Path | None = None,
              only: list[str] | None = None, need_audio: bool = True) -> list[Dictation]:
     """Dictations of a references folder, restricted to ``only`` and (if asked) to those with audio."""
-    exercises = list_exercises(references or BUNDLED_REFERENCES)
+    exercises = list_exercises(references or references_dir())
     if only:
         known = {e.id for e in exercises}
         missing = [i for i in only if i not in known]
         if missing:
-            raise TranscribeError(f"exercice(s) inconnu(s) : {', '.join(missing)}.", references or BUNDLED_REFERENCES)
+            raise TranscribeError(f"exercice(s) inconnu(s) : {', '.join(missing)}.", references or references_dir())
         exercises = [e for e in exercises if e.id in only]
     out = [Dictation(e.id, e, find_audio(e, Path(audio_dir) if audio_dir else None)) for e in exercises]
     return [d for d in out if d.audio is not None] if need_audio else out

@@ -17,11 +17,12 @@ FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 def _exercise_for(audio: Path, exercise_id: str | None):
     """The exercise named by --exercise, else the bundled one whose id is the audio's stem."""
-    from ..exercise import BUNDLED_REFERENCES, find_exercise
+    from ..bundled import references_dir
+    from ..exercise import find_exercise
 
     if exercise_id:
         return find_exercise(exercise_id)
-    if (BUNDLED_REFERENCES / f"{audio.stem}.txt").is_file():
+    if (references_dir() / f"{audio.stem}.txt").is_file():
         try:
             return find_exercise(audio.stem)
         except TranscribeError:

@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..exercise import BUNDLED_REFERENCES, list_exercises
+from ..bundled import references_dir
+from ..exercise import list_exercises
 
 
 def audio_duration(path: Path | None) -> float | None:
@@ -26,11 +27,12 @@ def audio_duration(path: Path | None) -> float | None:
 
 @click.command(short_help="Liste les exercices de dictée disponibles.")
 @click.option("--references", "references", type=click.Path(path_type=Path, file_okay=False),
-              default=BUNDLED_REFERENCES, show_default="références fournies",
+              default=None, show_default="références fournies",
               help="Dossier des références (<id>.txt et <id>.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 def exercises(references: Path, as_json: bool):
     """Liste les exercices : identifiant, titre, spécialité, durée de l'enregistrement."""
+    references = references if references is not None else references_dir()
     rows = []
     for ex in list_exercises(references):
         duration = audio_duration(ex.audio_path)

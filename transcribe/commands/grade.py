@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..batch import BatchOptions, run_batch
-from ..exercise import BUNDLED_REFERENCES
+from ..bundled import references_dir
 from ..grading import load_bareme
 
 
@@ -49,7 +49,7 @@ def grade(submissions: Path, references: Path | None, bareme: str | None, manife
     if out is None:
         out = submissions.resolve().parent / f"{submissions.resolve().name}-corrections"
     options = BatchOptions(
-        submissions=submissions, references=references or BUNDLED_REFERENCES, out=out,
+        submissions=submissions, references=references or references_dir(), out=out,
         bareme=load_bareme(bareme), jobs=jobs or os.cpu_count() or 1, decimal_comma=decimal_comma,
         manifest=manifest, progress=True, title=title)
     try:
