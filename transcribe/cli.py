@@ -56,3 +56,7 @@ main.add_command(_grade.grade)
 from .commands import bench as _bench  # noqa: E402
 
 main.add_command(_bench.bench)
+
+from .commands import serve as _serve  # noqa: E402
+
+main.add_command(_serve.serve)

@@ -1,0 +1,59 @@
+"""`transcribe serve`: the learner's dictation workspace, in the browser, on this machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import TranscribeError
+
+
+@click.command(short_help="Ouvre l'espace de dictée dans le navigateur (serveur local).")
+@click.option("--references", "-r", "references", type=click.Path(path_type=Path), default=None,
+              help="Dossier d'exercices d'un formateur (<id>.txt, <id>.toml, audio), comme pour « grade ». "
+                   "Défaut : les exercices fournis.")
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=None,
+              help="Port d'écoute. Défaut : un port libre choisi automatiquement.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute (en mode solo, uniquement cet ordinateur : 127.0.0.1, ::1 ou localhost).")
+@click.option("--database", "database", default=None, metavar="URL",
+              help="Base de données (URL SQLAlchemy). Défaut : un fichier SQLite dans le dossier de "
+                   "données de l'utilisateur.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Nombre de processus serveur.")
+@click.option("--open", "open_browser", is_flag=True, help="Ouvre la page dans le navigateur.")
+def serve(references: Path | None, port: int | None, host: str, database: str | None, workers: int,
+          open_browser: bool):
+    """Lance l'espace de dictée : liste des exercices, lecteur audio piloté au clavier, zone de
+    saisie enregistrée automatiquement, correction immédiate et suivi de progression.
+
+    Tout reste sur cet ordinateur : les tentatives sont enregistrées dans le dossier de données
+    de l'utilisateur. Arrêt : Ctrl+C.
+    """
+    from ..web import server
+    from ..web.catalogue import check_folder
+    from ..web.config import Settings
+
+    if not server.is_loopback(host):
+        raise TranscribeError(f"l'adresse {host} n'est pas locale : en mode solo, l'espace de dictée "
+                              "n'écoute que cet ordinateur (127.0.0.1).")
+    if references is not None:
+        if not references.is_dir():
+            raise TranscribeError("dossier de références introuvable.", references)
+        check_folder(references)
+    settings = Settings.default(references.resolve() if references else None, database)
+    if port is None:
+        port = server.free_port(host)
+    else:
+        server.check_port(host, port)
+    from ..web.app import create_app
+
+    create_app(settings)  # the database is created (or its problem reported) before listening
+
+    def announce(url: str) -> None:
+        click.echo(f"Espace de dictée : {url}")
+        click.echo(f"Base de données : {settings.database_url}", err=True)
+        click.echo("Arrêt : Ctrl+C.", err=True)
+
+    server.run(settings, host, port, workers, open_browser, announce=announce)

@@ -1,0 +1,73 @@
+"""The application factory: settings → a Starlette app with its database and exercises.
+
+``create_app(settings)`` is what tests and ``transcribe serve`` call; ``app_from_env`` is
+the factory uvicorn's worker processes call (settings passed as environment variables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from . import db, pages
+from .catalogue import Catalogue
+from .config import Settings
+from .security import SecurityMiddleware
+from .views import assets, exercises
+
+
+@dataclass
+class Services:
+    """What the views need, kept on ``app.state.services``."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    catalogue: Catalogue
+    learner_id: int
+
+
+def _solo_learner_id(sessions: sessionmaker[Session]) -> int:
+    for _ in range(2):  # two worker processes may create it at the same moment
+        try:
+            with sessions.begin() as session:
+                return db.solo_learner(session).id
+        except IntegrityError:
+            continue
+    raise RuntimeError("solo learner")
+
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=str(resources.files("transcribe") / "static"))
+
+
+def create_app(settings: Settings) -> Starlette:
+    engine = db.make_engine(settings.database_url)
+    db.create_schema(engine)
+    sessions = db.session_factory(engine)
+    services = Services(settings, engine, sessions, Catalogue(settings.references_dir), _solo_learner_id(sessions))
+    routes = [
+        *exercises.routes,
+        *assets.routes,
+        Mount("/static", app=static_files(), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)],
+        exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
+    )
+    app.state.services = services
+    return app
+
+
+def app_from_env() -> Starlette:
+    return create_app(Settings.from_env())

@@ -1,0 +1,168 @@
+"""Reading and writing the learner's work: working copies (autosaved) and attempts.
+
+A working copy carries a random token. Submitting sends that token; an attempt is stored
+under it (the column is unique), so a double click or a second tab submitting the same copy
+finds the attempt already there and records nothing new. After a submission the working copy
+starts afresh with a new token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .db import Attempt, WorkingCopy, as_utc, utcnow
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def working_copy(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, mode: str,
+                 initial_text: str = "") -> WorkingCopy:
+    """The learner's copy in progress on this exercise and mode (created empty, or with a draft)."""
+    for _ in range(2):
+        with sessions.begin() as session:
+            copy = _find_copy(session, learner_id, exercise_id, mode)
+            if copy is not None:
+                return copy
+        try:
+            with sessions.begin() as session:
+                copy = WorkingCopy(learner_id=learner_id, exercise_id=exercise_id, mode=mode,
+                                   token=new_token(), text=initial_text, updated_at=utcnow())
+                session.add(copy)
+                return copy
+        except IntegrityError:  # created by a concurrent request: read it
+            continue
+    raise RuntimeError("working copy")
+
+
+def _find_copy(session: Session, learner_id: int, exercise_id: str, mode: str) -> WorkingCopy | None:
+    return session.scalar(select(WorkingCopy).where(
+        WorkingCopy.learner_id == learner_id, WorkingCopy.exercise_id == exercise_id, WorkingCopy.mode == mode))
+
+
+def _copy_by_token(session: Session, learner_id: int, token: str) -> WorkingCopy | None:
+    return session.scalar(select(WorkingCopy).where(WorkingCopy.learner_id == learner_id, WorkingCopy.token == token))
+
+
+def save_copy(sessions: sessionmaker[Session], learner_id: int, token: str, text: str,
+              pastes: int, pasted_chars: int) -> WorkingCopy | None:
+    """Autosave; None when the token is no longer the copy's (it was submitted meanwhile)."""
+    with sessions.begin() as session:
+        copy = _copy_by_token(session, learner_id, token)
+        if copy is None:
+            return None
+        copy.text = text
+        copy.pastes = max(copy.pastes, pastes)
+        copy.pasted_chars = max(copy.pasted_chars, pasted_chars)
+        copy.updated_at = utcnow()
+        return copy
+
+
+def mark_started(sessions: sessionmaker[Session], learner_id: int, token: str) -> WorkingCopy | None:
+    """The first play: the clock of the DEL criterion starts (once)."""
+    with sessions.begin() as session:
+        copy = _copy_by_token(session, learner_id, token)
+        if copy is not None and copy.started_at is None:
+            copy.started_at = utcnow()
+        return copy
+
+
+def attempt_by_token(sessions: sessionmaker[Session], learner_id: int, token: str) -> Attempt | None:
+    with sessions.begin() as session:
+        return session.scalar(select(Attempt).where(Attempt.learner_id == learner_id, Attempt.token == token))
+
+
+@dataclass
+class Submission:
+    token: str
+    text: str
+    pastes: int
+    pasted_chars: int
+
+
+def submit(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, mode: str, sent: Submission,
+           grade: Callable[[str, float | None], tuple[dict, dict, str, str]],
+           reset_text: str = "") -> tuple[Attempt | None, bool]:
+    """(attempt, created). ``grade(text, elapsed_minutes)`` returns (score, report, title, reference hash).
+
+    None when the token belongs to no copy of this exercise and to no attempt (a stale page).
+    """
+    existing = attempt_by_token(sessions, learner_id, sent.token)
+    if existing is not None:
+        return existing, False
+    with sessions.begin() as session:
+        copy = _copy_by_token(session, learner_id, sent.token)
+        if copy is None or copy.exercise_id != exercise_id or copy.mode != mode:
+            return None, False
+        started = as_utc(copy.started_at)
+        pastes, pasted_chars = max(copy.pastes, sent.pastes), max(copy.pasted_chars, sent.pasted_chars)
+    submitted = utcnow()
+    elapsed = (submitted - started).total_seconds() if started else None
+    score, report, title, reference_sha = grade(sent.text, elapsed / 60 if elapsed is not None else None)
+    attempt = Attempt(learner_id=learner_id, token=sent.token, exercise_id=exercise_id, exercise_title=title,
+                      mode=mode, text=sent.text, started_at=started, submitted_at=submitted,
+                      elapsed_seconds=elapsed, pastes=pastes, pasted_chars=pasted_chars, note=score.get("note"),
+                      acquis=score.get("acquis"), reference_sha256=reference_sha, score=score, report=report)
+    try:
+        with sessions.begin() as session:
+            session.add(attempt)
+            copy = _copy_by_token(session, learner_id, sent.token)
+            if copy is not None:  # the next copy starts afresh
+                copy.token, copy.text, copy.started_at = new_token(), reset_text, None
+                copy.pastes = copy.pasted_chars = 0
+                copy.updated_at = utcnow()
+    except IntegrityError:  # the same copy submitted at the same moment by another request
+        return attempt_by_token(sessions, learner_id, sent.token), False
+    return attempt, True
+
+
+def get_attempt(sessions: sessionmaker[Session], learner_id: int, attempt_id: int) -> Attempt | None:
+    with sessions.begin() as session:
+        return session.scalar(select(Attempt).where(Attempt.id == attempt_id, Attempt.learner_id == learner_id))
+
+
+def attempts(sessions: sessionmaker[Session], learner_id: int) -> list[Attempt]:
+    """Every attempt of the learner, oldest first."""
+    with sessions.begin() as session:
+        return list(session.scalars(select(Attempt).where(Attempt.learner_id == learner_id)
+                                    .order_by(Attempt.submitted_at, Attempt.id)))
+
+
+def count_attempts(sessions: sessionmaker[Session]) -> int:
+    with sessions.begin() as session:
+        return session.scalar(select(func.count(Attempt.id))) or 0
+
+
+@dataclass
+class ExerciseSummary:
+    count: int = 0
+    best: float | None = None
+    last_note: float | None = None
+    last_at: datetime | None = None
+    last_id: int | None = None
+    acquis: bool = False
+
+
+def summaries(sessions: sessionmaker[Session], learner_id: int) -> dict[str, ExerciseSummary]:
+    """Per exercise: number of attempts, best note, last attempt, acquired once."""
+    out: dict[str, ExerciseSummary] = {}
+    with sessions.begin() as session:
+        rows = session.execute(select(Attempt.id, Attempt.exercise_id, Attempt.note, Attempt.acquis,
+                                      Attempt.submitted_at).where(Attempt.learner_id == learner_id)
+                               .order_by(Attempt.submitted_at, Attempt.id))
+        for attempt_id, exercise_id, note, acquis, submitted in rows:
+            s = out.setdefault(exercise_id, ExerciseSummary())
+            s.count += 1
+            if note is not None and (s.best is None or note > s.best):
+                s.best = note
+            s.last_note, s.last_at, s.last_id = note, as_utc(submitted), attempt_id
+            s.acquis = s.acquis or bool(acquis)
+    return out

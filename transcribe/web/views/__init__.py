@@ -1,0 +1,1 @@
+"""The routes, one module per part of the workspace (each exports ``routes``)."""
