@@ -90,7 +90,7 @@ def test_cp1252_crlf_perfect_copy_scores_zero(mini_exercise, tmp_path):
     ("Vue le 12/03/2026.", "Vue le 12/3/2026.", [("usage", "12/03/2026", "12/3/2026", [])]),
     ("Genou droit.", "Genou droite.", [("accord", "droit", "droite", ["terme_medical"])]),
     ("Échographie normale.", "ECHOGRAPHIE normale.", [("majuscule", "Échographie", "ECHOGRAPHIE", ["terme_medical"])]),
-    ("Il a mal à la tête.", "Il à mal a la tête.", [("accent", "a", "à", []), ("accent", "à", "a", [])]),
+    ("Il a mal à la tête.", "Il à mal a la tête.", [("homophone", "a", "à", []), ("homophone", "à", "a", [])]),
     ("Le post-opératoire est simple.", "Le post opératoire est simple.", [("usage", "post-opératoire", "post opératoire", [])]),
 ])
 def test_notation_case_and_agreement_keep_the_critical_value(ref, hyp, expected):

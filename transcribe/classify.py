@@ -1,25 +1,33 @@
 """Typing every difference: one error type per edit, plus orthogonal flags.
 
 Types (the score contract): ``omission``, ``ajout``, ``substitution`` (another word: a
-fidelity error), ``usage`` (a misspelled word), ``accord`` (the same word in another
-inflection, or another article), ``accent``, ``majuscule``, ``ponctuation``.
+fidelity error), ``usage`` (a misspelled word), ``homophone`` (a grammatical homophone: a
+full grammatical fault), ``accord`` (the same word in another inflection, or another
+article), ``accent``, ``majuscule``, ``ponctuation``. ``docs/typologie.md`` explains them to
+trainers, with examples that the tests check.
 
 Decision for a reference word *r* paired with a typed word *h*, first rule that applies:
 
-1. same spelling, or a spelling French admits (1990 reform, « oe » for « œ », digits for
-   number words of the same value, a unit symbol for its name, a hyphenation the dictionary
-   knows: « postopératoire » for « post-opératoire »): no error;
-2. two different numbers: ``substitution`` (always a critical value);
-3. only the case differs: ``majuscule``; only the diacritics (and maybe the case): ``accent``;
-4. *h* is not a French word (Hunspell + medical lexicon): ``usage`` when it looks like *r*
+1. same spelling: no error; a punctuation mark on either side: ``ponctuation``;
+2. a grammatical homophone of *r* (``homophones.GROUPS``: a/à, ou/où, et/est, ses/ces,
+   la/là/l'a, peut-être/peut être…), whatever the case: ``homophone`` — before any accent,
+   stem or agreement test, so that a homophone is never ``accent``, ``accord`` or ``usage``;
+3. a spelling French admits (1990 reform, « oe » for « œ », digits for number words of the
+   same value, a unit symbol for its name, a hyphenation the dictionary knows:
+   « postopératoire » for « post-opératoire »): no error;
+4. two different numbers: ``substitution`` (always a critical value);
+5. only the case differs: ``majuscule``; only the diacritics (and maybe the case): ``accent``;
+6. *h* is not a French word (Hunspell + medical lexicon): ``usage`` when it looks like *r*
    (similarity ≥ 60 %), else ``substitution``; a proper name (a patient field, or a
    capitalised word that is not a common word) typed with other letters is ``usage`` too;
-5. *h* is a French word of the same lemma (Hunspell stems), or both are articles: ``accord``;
-6. a grammatical homophone (et/est, ce/se, ces/ses, on/ont…): ``usage``;
-7. otherwise ``substitution``.
+7. *h* is a French word of the same lemma (Hunspell stems), or both are articles: ``accord``;
+8. otherwise ``substitution``.
 
-A group (words split or merged) is ``usage`` when its letters equal the reference's
-(« porte monnaie »), else one ``substitution``.
+A group (words split or merged) is ``homophone`` when the two sides are homophones
+(« l'a » for « la », « qu'en » for « quand », « plus tôt » for « plutôt »), ``usage`` when its
+letters equal the reference's (« porte monnaie »), else one ``substitution``. An elision and
+the word after it are shown together (« c'est » typed « s'est »), and a word the alignment
+left beside a homophone's other half is joined to it (« ni » typed « n'y »).
 
 Flags come from the reference side: ``terme_medical`` (the word belongs to a medical term),
 ``valeur_critique`` (number, dose, unit, date, laterality, or a listed critical value, when
@@ -35,11 +43,13 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Indel
 
 from .alignment import Edit
-from .normalize import loose_key, strip_accents
+from .homophones import is_homophone, join_words
+from .normalize import fold_ligatures, loose_key, strip_accents
 from .spelling import is_dictionary_form, is_french_word, same_lemma, variant_key
 from .views import Item
 
-ERROR_TYPES = ("omission", "ajout", "substitution", "usage", "accord", "accent", "majuscule", "ponctuation")
+ERROR_TYPES = ("omission", "ajout", "substitution", "usage", "homophone", "accord", "accent", "majuscule",
+               "ponctuation")
 CONTENT_TYPES = ("omission", "ajout", "substitution")
 FLAGS = ("terme_medical", "valeur_critique", "identite")
 LATERALITY = {
@@ -47,16 +57,6 @@ LATERALITY = {
     "bilatéraux", "bilatérales", "homolatéral", "homolatérale", "controlatéral",
     "controlatérale", "ipsilatéral", "ipsilatérale", "unilatéral", "unilatérale",
 }
-
-
-# Homophones a dictée marks as spelling, not as another word (a/à, ou/où are accent errors).
-GRAMMATICAL_HOMOPHONES = {frozenset(p) for p in (
-    ("et", "est"), ("ce", "se"), ("ces", "ses"), ("c'", "s'"), ("son", "sont"), ("on", "ont"),
-    ("mais", "mes"), ("peu", "peut"), ("peu", "peux"), ("quand", "quant"), ("sa", "ça"),
-    ("leur", "leurs"), ("quel", "quelle"), ("sans", "s'en"), ("dans", "d'en"), ("ni", "n'y"),
-    ("si", "s'y"), ("ce", "ceux"), ("cet", "cette"), ("près", "prêt"), ("plus tôt", "plutôt"),
-    ("davantage", "d'avantage"), ("quelque", "quel que"), ("tout", "tous"), ("du", "dû"),
-)}
 
 
 @dataclass
@@ -79,10 +79,12 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s\-'’]", "", loose_key(text))
 
 
-def _case_shape(word: str) -> tuple[bool, bool]:
-    """Capitalised? All capitals? (what a case error changes)."""
+def _case_shape(word: str) -> tuple[bool, bool, str]:
+    """Capitalised? All capitals? Which capitals, accents folded? (what a case error changes:
+    « Hba1c » for « HbA1c » too)."""
     letters = [c for c in word if c.isalpha()]
-    return (bool(letters) and letters[0].isupper(), bool(letters) and all(c.isupper() for c in letters))
+    capitals = "".join(c for c in fold_ligatures(strip_accents(word)) if c.isupper())
+    return (bool(letters) and letters[0].isupper(), bool(letters) and all(c.isupper() for c in letters), capitals)
 
 
 def _number_notation(r: str, h: str) -> str | None:
@@ -103,6 +105,8 @@ def type_pair(r: Item, h: Item) -> str | None:
         return None
     if r.is_punct or h.is_punct:
         return "ponctuation"
+    if is_homophone(r.surface, h.surface):
+        return "homophone"
     numeric = {r.kind, h.kind} & {"number", "unit"}
     if numeric and r.lenient == h.lenient:
         # « mmhg » for « mmHg » is a case error; « milligrammes » for « mg » is admitted.
@@ -129,8 +133,6 @@ def type_pair(r: Item, h: Item) -> str | None:
         return "usage" if similarity >= 0.6 else "substitution"
     if same_lemma(r.surface, h.surface):
         return "accord"
-    if frozenset((r.surface.lower(), h.surface.lower())) in GRAMMATICAL_HOMOPHONES:
-        return "usage"
     return "substitution"
 
 
@@ -143,8 +145,10 @@ def type_edit(edit: Edit, ref: list[Item], hyp: list[Item]) -> str | None:
         return "ponctuation" if hyp[edit.hyp[0]].is_punct else "ajout"
     if edit.op == "pair":
         return type_pair(ref[edit.ref[0]], hyp[edit.hyp[0]])
-    ref_text = " ".join(ref[i].surface for i in edit.ref)
-    hyp_text = " ".join(hyp[j].surface for j in edit.hyp)
+    ref_text = join_words([ref[i].surface for i in edit.ref])
+    hyp_text = join_words([hyp[j].surface for j in edit.hyp])
+    if is_homophone(ref_text, hyp_text):
+        return "homophone"
     return "usage" if _squash(ref_text) == _squash(hyp_text) else "substitution"
 
 
@@ -199,8 +203,41 @@ def classify(edits: list[Edit], ref: list[Item], hyp: list[Item],
     """The typed errors of an alignment, in reading order; a run of omitted (or added) words
     is one error holding the passage as written (texts given) and its word count."""
     unmatched_marks = {e.ref[0] for e in edits if e.op == "delete" and ref[e.ref[0]].is_punct}
+    edits = _join_homophones(edits, ref, hyp)
     return _merge_passages(_classify_edits(edits, ref, hyp, flags), ref, hyp, ref_text, hyp_text,
                            unmatched_marks)
+
+
+def _join_homophones(edits: list[Edit], ref: list[Item], hyp: list[Item]) -> list[Edit]:
+    """One edit for a homophone the alignment split: « ni » typed « n'y » comes out as the pair
+    (ni, n') and the added « y »; « c'est » typed « s'est » as the pair (c', s') before an
+    equal « est ». Each becomes one group, typed ``homophone`` and shown whole."""
+    def words(op: str, side: str) -> dict[int, Edit]:
+        items = ref if side == "ref" else hyp
+        return {getattr(e, side)[0]: e for e in edits
+                if e.op == op and not items[getattr(e, side)[0]].is_punct}
+
+    inserts, deletes, equals = words("insert", "hyp"), words("delete", "ref"), words("equal", "ref")
+    replaced: dict[Edit, Edit | None] = {}
+    for e in edits:
+        if e.op != "pair" or e in replaced or ref[e.ref[0]].is_punct:
+            continue
+        r, h = e.ref[0], e.hyp[0]
+        if is_homophone(ref[r].surface, hyp[h].surface):
+            after = equals.get(r + 1)
+            if ref[r].surface.endswith("'") and after is not None and after.hyp == (h + 1,):
+                replaced[e], replaced[after] = Edit("group", (r, r + 1), (h, h + 1)), None
+            continue
+        for other, rs, hs in ((inserts.get(h - 1), (r,), (h - 1, h)), (inserts.get(h + 1), (r,), (h, h + 1)),
+                              (deletes.get(r - 1), (r - 1, r), (h,)), (deletes.get(r + 1), (r, r + 1), (h,))):
+            if other is None or other in replaced:
+                continue
+            if is_homophone(join_words([ref[i].surface for i in rs]), join_words([hyp[j].surface for j in hs])):
+                replaced[e], replaced[other] = Edit("group", rs, hs), None
+                break
+    if not replaced:
+        return edits
+    return [replaced.get(e, e) for e in edits if replaced.get(e, e) is not None]
 
 
 def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_text: str | None,
@@ -282,8 +319,8 @@ def _classify_edits(edits: list[Edit], ref: list[Item], hyp: list[Item],
             item_flags.add("valeur_critique")
         errors.append(Error(
             type=kind,
-            ref=" ".join(ref[i].surface for i in edit.ref),
-            hyp=" ".join(hyp[j].surface for j in edit.hyp),
+            ref=join_words([ref[i].surface for i in edit.ref]),
+            hyp=join_words([hyp[j].surface for j in edit.hyp]),
             flags=[f for f in FLAGS if f in item_flags],
             line=last_line,
             ref_items=edit.ref,
