@@ -57,8 +57,16 @@ class Score:
             return None
         return sum(t.correct for t in self.terms) / len(self.terms)
 
+    @property
+    def native_note(self) -> float | None:
+        """The note on the barème's own scale (« 7,5 » on the brevet's 10), or None."""
+        if self.points_lost is None or self.bareme is None:
+            return None
+        return round(max(0.0, self.bareme.scale - self.points_lost), 2)
+
     def to_dict(self) -> dict:
-        """The score contract (see SPEC.md)."""
+        """The score contract (see SPEC.md): ``note`` is out of 20 whatever the barème (the
+        reports also show ``native_note``, on the barème's own scale)."""
         return {
             "acquis": self.acquis,
             "note": self.note,
@@ -98,7 +106,32 @@ def match_terms(ref: list[Item], lexicon: Lexicon, text: str) -> list[tuple[int,
     return spans
 
 
-def _term_results(spans, edits: list[Edit], errors: list[Error], hyp: list[Item], hyp_text: str) -> list[TermResult]:
+SENTENCE_ENDS = {".", "!", "?", "…", "...", ":"}
+
+
+def _starts_sentence(i: int, ref: list[Item]) -> bool:
+    """Reference item ``i`` opens a sentence, a line or what follows a colon."""
+    return i == 0 or ref[i - 1].surface in SENTENCE_ENDS or ref[i - 1].line != ref[i].line
+
+
+def fails_term(error: Error, ref: list[Item]) -> bool:
+    """Does this error fail the medical term it touches? A term fails by its spelling (letters,
+    accents, hyphens), not by the capital of the sentence it starts: « échographie » typed at the
+    start of a sentence, or « Échographie » typed inside one, keep the term (the ``majuscule``
+    error still counts in ORT). An acronym's capitals (« Irm » for « IRM », « hbA1c ») and a proper
+    name's capital inside a sentence (« holter » for « Holter ») still fail it."""
+    if error.type != "majuscule" or len(error.ref_items) != 1:
+        return True
+    r, h = error.ref, error.hyp
+    if len(r) != len(h) or r[1:] != h[1:] or any(c.isupper() for c in r[1:]):
+        return True  # case changed beyond the first letter, or an acronym
+    if r[:1].islower():
+        return False  # a capital added to a common word: the spelling is right
+    return not _starts_sentence(error.ref_items[0], ref)
+
+
+def _term_results(spans, edits: list[Edit], errors: list[Error], ref: list[Item], hyp: list[Item],
+                  hyp_text: str) -> list[TermResult]:
     error_of: dict[int, Error] = {}
     for e in errors:
         for i in e.ref_items:
@@ -110,7 +143,7 @@ def _term_results(spans, edits: list[Edit], errors: list[Error], hyp: list[Item]
     added = [e for e in errors if not e.ref_items and e.type == "ajout"]
     results = []
     for start, end, surface in spans:
-        failed = [error_of[i] for i in range(start, end) if i in error_of]
+        failed = [error_of[i] for i in range(start, end) if i in error_of and fails_term(error_of[i], ref)]
         # An insertion inside the term (between its words) breaks it too.
         inner = [e for e in added if end - start > 1 and _inside(e, start, end, hyp_of)]
         hyp_idx = sorted({j for i in range(start, end) for j in hyp_of.get(i, ())})
@@ -164,7 +197,7 @@ def score_documents(submission: Document, reference: Document, exercise: Exercis
     edits = align_items(ref_items, hyp_items)
     errors = classify(edits, ref_items, hyp_items, analysis.flags, reference.text, submission.text)
     rates = compute_rates(ref_items, hyp_items)
-    terms = _term_results(analysis.spans, edits, errors, hyp_items, submission.text)
+    terms = _term_results(analysis.spans, edits, errors, ref_items, hyp_items, submission.text)
     return Score(reference, submission, exercise, ref_items, hyp_items, edits, errors, rates, terms)
 
 
