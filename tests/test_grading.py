@@ -137,8 +137,8 @@ def test_bareme_file_not_found(tmp_path):
 
 def test_default_bareme_values():
     b = load_bareme()
-    assert b.points == {"substitution": 1.0, "omission": 1.0, "ajout": 1.0, "usage": 1.0, "accord": 1.0,
-                        "accent": 0.5, "majuscule": 0.5, "ponctuation": 0.5}
+    assert b.points == {"substitution": 1.0, "omission": 1.0, "ajout": 1.0, "usage": 1.0, "homophone": 1.0,
+                        "accord": 1.0, "accent": 0.5, "majuscule": 0.5, "ponctuation": 0.5}
     assert b.scale == 20 and b.pass_note == 10 and b.thresholds["IDV"] == 0
 
 

@@ -30,12 +30,16 @@ CRITERIA_LABELS = {
     "MEF": "Mise en forme et mise en page",
     "DEL": "Procédures et délais",
 }
-SPELLING_TYPES = ("usage", "accord", "accent", "majuscule", "ponctuation")
+SPELLING_TYPES = ("usage", "homophone", "accord", "accent", "majuscule", "ponctuation")
+# Types a trainer's barème may leave out, and the type whose points they take: barèmes written
+# before ``homophone`` existed keep working, a homophone weighing what an agreement error does
+# (both are grammatical faults).
+DEFAULT_POINTS_FROM = {"homophone": "accord"}
 PRESETS = ("defaut", "brevet", "ahdi")
 ADVICE = {
     "FID": "Réécoutez l'enregistrement passage par passage : chaque mot oublié, ajouté ou remplacé change le document.",
     "TER": "Révisez l'orthographe des termes médicaux listés et vérifiez-les dans un dictionnaire médical.",
-    "ORT": "Relisez-vous en vérifiant les accords (pluriels, participes), les accents et la ponctuation.",
+    "ORT": "Relisez-vous en vérifiant les accords (pluriels, participes), les homophones (a/à, et/est, ces/ses…), les accents et la ponctuation.",
     "IDV": "Vérifiez lettre à lettre l'identité du patient, les dates, doses, valeurs et la latéralité : une seule erreur est éliminatoire.",
     "MEF": "Respectez la structure du modèle : en-tête patient, une rubrique par ligne, paragraphes et signature.",
     "DEL": "Entraînez-vous en temps limité : le document doit être rendu dans le délai imparti.",
@@ -81,7 +85,10 @@ def parse_bareme(data: dict, path: str | Path | None = None) -> Bareme:
     if not isinstance(points_data, dict):
         _fail(path, "points", "une table [points] est attendue, un nombre de points par type d'erreur.")
     points = {}
-    for kind in ERROR_TYPES:
+    for kind in sorted(ERROR_TYPES, key=lambda k: k in DEFAULT_POINTS_FROM):  # defaults last
+        if kind not in points_data and kind in DEFAULT_POINTS_FROM:
+            points[kind] = points[DEFAULT_POINTS_FROM[kind]]
+            continue
         if kind not in points_data:
             _fail(path, f"points.{kind}", "manquante (chaque type d'erreur doit avoir ses points).")
         points[kind] = _number(path, f"points.{kind}", points_data[kind])

@@ -30,8 +30,8 @@ def score(submission: Path, reference: Path | None, exercise_id: str | None, bar
           elapsed: float | None, as_json: bool, output: Path | None):
     """Corrige SUBMISSION (.txt, .docx ou .odt) par rapport à la référence.
 
-    Chaque écart est typé (omission, ajout, substitution, usage, accord, accent, majuscule,
-    ponctuation) et signalé s'il touche un terme médical, une valeur critique ou l'identité
+    Chaque écart est typé (omission, ajout, substitution, usage, homophone, accord, accent,
+    majuscule, ponctuation) et signalé s'il touche un terme médical, une valeur critique ou l'identité
     du patient.
     """
     if (reference is None) == (exercise_id is None):

@@ -17,6 +17,14 @@ def _fmt(x: float | None, percent: bool = True) -> str:
     return f"{x * 100:.1f} %".replace(".", ",") if percent else f"{x:.2f}".replace(".", ",")
 
 
+def _native(score: Score) -> str:
+    """« (7.5/10, barème …) » when the barème has its own scale (brevet, AHDI); the note is on 20."""
+    bareme = score.bareme
+    if bareme is None or bareme.scale == 20 or score.native_note is None:
+        return ""
+    return f" (soit {score.native_note:.1f}/{bareme.scale:g} au barème « {bareme.name} »)"
+
+
 def highlighted_text(score: Score) -> Text:
     """The submission with each error highlighted in place, the reference word beside it."""
     out = Text()
@@ -41,7 +49,7 @@ def print_score(score: Score, console: Console | None = None) -> None:
     console.rule(f"[bold]{title}")
     if score.note is not None:
         verdict = "[bold green]ACQUIS" if score.acquis else "[bold red]NON ACQUIS"
-        console.print(f"Note : [bold]{score.note:.1f}/20[/bold]   Compétence : {verdict}".replace(".", ","))
+        console.print(f"Note : [bold]{score.note:.1f}/20[/bold]{_native(score)}   Compétence : {verdict}".replace(".", ","))
         if score.decision:
             console.print(score.decision)
     console.print(
