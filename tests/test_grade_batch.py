@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from transcribe import batch
 from transcribe.batch import BatchOptions, run_batch
+from transcribe.classify import ERROR_TYPES
 from transcribe.cli import main
 from transcribe.grading import grade, load_bareme
 from transcribe.scoring import score_files
@@ -86,7 +87,7 @@ def test_grade_examples_end_to_end_with_bad_files(tmp_path):
         assert row["acquis"] in ("oui", "non")
         assert row["rapport"] == f"{learner}/{exercise}.html"
         assert (out / learner / f"{exercise}.html").is_file()
-        assert int(row["erreurs"]) == sum(int(row[f"n_{t}"]) for t in batch.ERROR_TYPES)
+        assert int(row["erreurs"]) == sum(int(row[f"n_{t}"]) for t in ERROR_TYPES)
         for code in ("FID", "TER", "ORT", "IDV", "MEF"):
             assert row[f"{code}_acquis"] in ("oui", "non", "")
 
