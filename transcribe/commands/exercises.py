@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..bundled import references_dir
@@ -43,16 +44,47 @@ def exercises(references: Path, as_json: bool):
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(rows)} exercices ({references})")
+    console = Console()
+    title = f"{len(rows)} exercices ({references})"
+    table = (wide_table if console.width >= WIDE_COLUMNS else narrow_table)(title, rows)
+    console.print(table)
+
+
+WIDE_COLUMNS = 110  # below this (80 columns is the default of a pipe), the narrow layout
+
+
+def _duration(row: dict) -> str:
+    d = row["duration_s"]
+    return f"{int(d // 60)} min {int(d % 60):02d} s" if d else "—"
+
+
+def _limit(row: dict) -> str:
+    return f"{row['time_limit_minutes']:g} min" if row["time_limit_minutes"] else "—"
+
+
+def wide_table(title: str, rows: list[dict]) -> Table:
+    """One column per field."""
+    table = Table(title=title)
     table.add_column("Identifiant", no_wrap=True)
-    table.add_column("Titre")
-    table.add_column("Spécialité")
+    table.add_column("Titre", min_width=20)
+    table.add_column("Spécialité", min_width=12)
     for col in ("Durée", "Temps imparti", "Difficulté"):
         table.add_column(col, no_wrap=True)
     for r in rows:
-        d = r["duration_s"]
-        table.add_row(r["id"], r["title"], r["specialty"],
-                      f"{int(d // 60)} min {int(d % 60):02d} s" if d else "—",
-                      f"{r['time_limit_minutes']:g} min" if r["time_limit_minutes"] else "—",
-                      r["difficulty"] or "—")
-    Console().print(table)
+        table.add_row(escape(r["id"]), escape(r["title"]), escape(r["specialty"]), _duration(r), _limit(r),
+                      escape(r["difficulty"] or "—"))
+    return table
+
+
+def narrow_table(title: str, rows: list[dict]) -> Table:
+    """Each exercise's title and specialty under its identifier, the time limit under the
+    duration: every field stays readable from 60 columns up (80 is the default of a pipe);
+    the identifier, which users type, never wraps."""
+    table = Table(title=title, show_lines=True)
+    table.add_column("Exercice (titre, spécialité)", min_width=max((len(r["id"]) for r in rows), default=10))
+    table.add_column("Durée (temps imparti)", width=10)
+    table.add_column("Difficulté", no_wrap=True)
+    for r in rows:
+        table.add_row(f"[bold]{escape(r['id'])}[/bold]\n{escape(r['title'])}\n[italic]{escape(r['specialty'])}[/italic]",
+                      f"{_duration(r)}\n({_limit(r)})", escape(r["difficulty"] or "—"))
+    return table
