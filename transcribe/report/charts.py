@@ -14,9 +14,12 @@ def _num(x: float, digits: int = 1) -> str:
     return text.replace(".", ",")
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> str:
+def _svg(width: int, height: int, title: str, body: list[str], inline_style: bool = True) -> str:
+    """The chart element; ``inline_style=False`` for pages whose CSP forbids style attributes
+    (their stylesheet sizes ``svg.chart``)."""
+    style = f' style="max-width:{width}px;{FONT}"' if inline_style else ""
     return (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="100%" role="img" aria-label="{escape(title)}" style="max-width:{width}px;{FONT}">'
+            f'width="100%" role="img" aria-label="{escape(title)}"{style}>'
             f"<title>{escape(title)}</title>" + "".join(body) + "</svg>")
 
 
@@ -64,7 +67,7 @@ def histogram(values: list[float], title: str, lo: float = 0.0, hi: float = 20.0
 
 
 def bar_chart(rows: list[tuple[str, float | None, str]], title: str, maximum: float | None = None,
-              percent: bool = False, width: int = 520, label_width: int = 190) -> str:
+              percent: bool = False, width: int = 520, label_width: int = 190, inline_style: bool = True) -> str:
     """Horizontal bars, one per (label, value, colour); values as counts or percentages (0..1).
 
     A value of None is drawn as an empty bar marked « non mesuré ».
@@ -94,7 +97,46 @@ def bar_chart(rows: list[tuple[str, float | None, str]], title: str, maximum: fl
                     f'rx="2"><title>{escape(label)} : {shown}</title></rect>')
         body.append(f'<text x="{label_width + max(w, 0) + 6:.1f}" y="{y + 14}" font-size="12" '
                     f'fill="#222">{shown}</text>')
-    return _svg(width, height, title, body)
+    return _svg(width, height, title, body, inline_style)
+
+
+def line_chart(points: list[tuple[str, float]], title: str, lo: float = 0.0, hi: float = 20.0,
+               pass_mark: float | None = None, width: int = 620, height: int = 240,
+               inline_style: bool = True) -> str:
+    """Values in order (notes /20 over attempts): a line through dots, each dot titled by its label."""
+    left, right, bottom, head = 36, 14, 30, 18
+    plot_w, plot_h = width - left - right, height - bottom - head
+    body = []
+    for tick in range(int(lo), int(hi) + 1, max(1, int((hi - lo) // 4))):
+        y = head + plot_h - plot_h * (tick - lo) / (hi - lo)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6eb"/>')
+        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#555">{tick}</text>')
+    if pass_mark is not None and lo <= pass_mark <= hi:
+        y = head + plot_h - plot_h * (pass_mark - lo) / (hi - lo)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#222" '
+                    f'stroke-dasharray="4 3"/>')
+    if not points:
+        body.append(f'<text x="{width / 2}" y="{head + plot_h / 2}" font-size="12" text-anchor="middle" '
+                    f'fill="#666">aucune donnée</text>')
+        return _svg(width, height, title, body, inline_style)
+    step = plot_w / max(1, len(points) - 1)
+    xy = []
+    for k, (_, value) in enumerate(points):
+        x = left + (k * step if len(points) > 1 else plot_w / 2)
+        y = head + plot_h - plot_h * (min(max(value, lo), hi) - lo) / (hi - lo)
+        xy.append((x, y))
+    body.append('<polyline fill="none" stroke="' + ACCENT + '" stroke-width="2" points="'
+                + " ".join(f"{x:.1f},{y:.1f}" for x, y in xy) + '"/>')
+    for (label, value), (x, y) in zip(points, xy):
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{ACCENT}"><title>{escape(label)} : '
+                    f'{_num(value)}</title></circle>')
+    for k in range(len(points)):
+        if len(points) <= 12 or k % -(-len(points) // 12) == 0:
+            body.append(f'<text x="{xy[k][0]:.1f}" y="{height - bottom + 16}" font-size="11" '
+                        f'text-anchor="middle" fill="#555">{k + 1}</text>')
+    body.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 2}" font-size="11" text-anchor="middle" '
+                f'fill="#555">tentative n°</text>')
+    return _svg(width, height, title, body, inline_style)
 
 
 def _ticks(top: int) -> list[int]:

@@ -6,6 +6,7 @@ the factory uvicorn's worker processes call (settings passed as environment vari
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 
@@ -22,7 +23,8 @@ from . import db, pages
 from .catalogue import Catalogue
 from .config import Settings
 from .security import SecurityMiddleware
-from .views import assets, exercises
+from .timings import TimingsService
+from .views import assets, attempts, exercises, progress, workspace
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Services:
     sessions: sessionmaker[Session]
     catalogue: Catalogue
     learner_id: int
+    timings: TimingsService
 
 
 def _solo_learner_id(sessions: sessionmaker[Session]) -> int:
@@ -46,6 +49,16 @@ def _solo_learner_id(sessions: sessionmaker[Session]) -> int:
     raise RuntimeError("solo learner")
 
 
+def _lifespan(services: Services):
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        services.timings.shutdown()
+        services.engine.dispose()
+
+    return lifespan
+
+
 def static_files() -> StaticFiles:
     return StaticFiles(directory=str(resources.files("transcribe") / "static"))
 
@@ -54,9 +67,13 @@ def create_app(settings: Settings) -> Starlette:
     engine = db.make_engine(settings.database_url)
     db.create_schema(engine)
     sessions = db.session_factory(engine)
-    services = Services(settings, engine, sessions, Catalogue(settings.references_dir), _solo_learner_id(sessions))
+    services = Services(settings, engine, sessions, Catalogue(settings.references_dir), _solo_learner_id(sessions),
+                        TimingsService(settings.work_dir))
     routes = [
         *exercises.routes,
+        *workspace.routes,
+        *attempts.routes,
+        *progress.routes,
         *assets.routes,
         Mount("/static", app=static_files(), name="static"),
     ]
@@ -64,6 +81,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=[Middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)],
         exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
+        lifespan=_lifespan(services),
     )
     app.state.services = services
     return app

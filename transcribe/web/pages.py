@@ -62,7 +62,12 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     return HTMLResponse(page, status_code=status_code)
 
 
+JSON_ENDPOINTS = ("sauvegarde", "debut", "minutage", "reperes")  # called by the pages' scripts
+
+
 def wants_json(request: Request) -> bool:
+    if request.url.path.rsplit("/", 1)[-1] in JSON_ENDPOINTS:
+        return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
 
@@ -71,7 +76,7 @@ def error_response(request: Request, status_code: int, message: str | None = Non
     """A French error: a page for a browser, ``{"erreur": …}`` for the page's scripts."""
     title = ERROR_TITLES.get(status_code, "Erreur")
     text = message or ERROR_MESSAGES.get(status_code, title)
-    if wants_json(request) or request.headers.get("content-type", "").startswith("application/json"):
+    if wants_json(request):
         return JSONResponse({"erreur": text}, status_code=status_code)
     return render(request, "error.html.j2", status_code, title=title, message=text, status=status_code)
 

@@ -1,0 +1,165 @@
+"""The workspace of one exercise: player + text area, autosave, first play, submission.
+
+JSON endpoints (called by ``static/editor.js``) take and give small objects; the submission
+is a plain HTML form (it works without JavaScript) answered by a redirect to the report.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route
+
+from .. import store
+from ..db import MODES, as_utc, utcnow
+from ..feedback import grade_copy
+from ..pages import render
+from .common import entry_or_404, services
+
+MAX_TOKEN = 64
+MODE_TITLES = {"dictee": "Saisie sous dictée", "correction": "Correction de brouillon"}
+
+
+def mode_or_404(request: Request) -> str:
+    mode = request.path_params["mode"]
+    if mode not in MODES or mode not in available_modes(request):
+        raise HTTPException(404, f"Mode « {mode} » indisponible pour cet exercice.")
+    return mode
+
+
+def available_modes(request: Request) -> tuple[str, ...]:
+    return ("dictee",)
+
+
+def _ms(moment) -> int | None:
+    moment = as_utc(moment)
+    return int(moment.timestamp() * 1000) if moment else None
+
+
+def initial_text(entry, mode: str) -> str:
+    return ""
+
+
+async def workspace(request: Request):
+    svc = services(request)
+    entry = entry_or_404(request)
+    mode = mode_or_404(request)
+    if entry.problem:
+        raise HTTPException(404, f"Exercice indisponible : {entry.problem}.")
+    copy = await run_in_threadpool(store.working_copy, svc.sessions, svc.learner_id, entry.exercise.id, mode,
+                                   initial_text(entry, mode))
+    timings = await run_in_threadpool(svc.timings.status, entry.exercise)
+    return render(request, "workspace.html.j2", exercise=entry.exercise, duration=entry.duration, mode=mode,
+                  mode_title=MODE_TITLES[mode], copy=copy, started_ms=_ms(copy.started_at),
+                  saved_ms=_ms(copy.updated_at), now_ms=_ms(utcnow()), timings=timings)
+
+
+async def _json_body(request: Request) -> dict:
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise HTTPException(400, "Requête incorrecte : un objet JSON est attendu.")
+    try:
+        data = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise HTTPException(400, "Requête incorrecte : JSON illisible.") from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, "Requête incorrecte : un objet JSON est attendu.")
+    return data
+
+
+def _token(value) -> str:
+    if not isinstance(value, str) or not value or len(value) > MAX_TOKEN:
+        raise HTTPException(400, "Requête incorrecte : jeton de copie absent ou invalide.")
+    return value
+
+
+def _count(value, name: str) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise HTTPException(400, f"Requête incorrecte : « {name} » doit être un nombre entier.") from None
+    if isinstance(value, bool) or number < 0 or number > 10_000_000:
+        raise HTTPException(400, f"Requête incorrecte : « {name} » hors limites.")
+    return number
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise HTTPException(400, "Requête incorrecte : le texte de la copie est absent.")
+    return value.replace("\r\n", "\n")
+
+
+async def save(request: Request):
+    svc = services(request)
+    entry_or_404(request)
+    mode_or_404(request)
+    data = await _json_body(request)
+    token, text = _token(data.get("jeton")), _text(data.get("texte"))
+    pastes, chars = _count(data.get("collages"), "collages"), _count(data.get("caracteres_colles"), "caracteres_colles")
+    copy = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, token, text, pastes, chars)
+    if copy is None:
+        return JSONResponse({"erreur": "Cette copie a déjà été rendue (dans un autre onglet ?). "
+                                       "Rechargez la page pour commencer une nouvelle tentative."}, 409)
+    return JSONResponse({"enregistre": _ms(copy.updated_at)})
+
+
+async def start(request: Request):
+    svc = services(request)
+    entry_or_404(request)
+    mode_or_404(request)
+    data = await _json_body(request)
+    copy = await run_in_threadpool(store.mark_started, svc.sessions, svc.learner_id, _token(data.get("jeton")))
+    if copy is None:
+        return JSONResponse({"erreur": "Cette copie a déjà été rendue. Rechargez la page."}, 409)
+    return JSONResponse({"debut": _ms(copy.started_at)})
+
+
+async def submit(request: Request):
+    svc = services(request)
+    entry = entry_or_404(request)
+    mode = mode_or_404(request)
+    try:
+        form = await request.form(max_files=0, max_fields=20)
+    except HTTPException:
+        raise
+    except Exception:
+        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    sent = store.Submission(_token(form.get("jeton")), _text(form.get("texte")),
+                            _count(form.get("collages"), "collages"),
+                            _count(form.get("caracteres_colles"), "caracteres_colles"))
+
+    def grade(text: str, elapsed: float | None):
+        return grade_copy(entry.exercise, text, elapsed)
+
+    attempt, _created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
+                                                mode, sent, grade, initial_text(entry, mode))
+    if attempt is None:
+        raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne). Rechargez l'exercice : "
+                                 "votre texte y a été enregistré.")
+    return RedirectResponse(f"/tentatives/{attempt.id}", status_code=303)
+
+
+async def timings_status(request: Request):
+    svc = services(request)
+    entry = entry_or_404(request)
+    return JSONResponse(await run_in_threadpool(svc.timings.status, entry.exercise))
+
+
+async def exercise_home(request: Request):
+    entry_or_404(request)
+    return RedirectResponse(f"/exercices/{request.path_params['exercise']}/dictee", status_code=307)
+
+
+routes = [
+    Route("/exercices/{exercise}", exercise_home),
+    Route("/exercices/{exercise}/minutage", timings_status, name="timings"),
+    Route("/exercices/{exercise}/{mode}", workspace, name="workspace"),
+    Route("/exercices/{exercise}/{mode}/sauvegarde", save, methods=["POST"], name="save"),
+    Route("/exercices/{exercise}/{mode}/debut", start, methods=["POST"], name="start"),
+    Route("/exercices/{exercise}/{mode}/rendre", submit, methods=["POST"], name="submit"),
+]
