@@ -6,6 +6,7 @@ the factory uvicorn's worker processes call (settings passed as environment vari
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -19,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from . import db, pages
+from . import db, feedback, pages
 from .catalogue import Catalogue
 from .config import Settings
 from .security import SecurityMiddleware
@@ -52,6 +53,7 @@ def _solo_learner_id(sessions: sessionmaker[Session]) -> int:
 def _lifespan(services: Services):
     @asynccontextmanager
     async def lifespan(app):
+        threading.Thread(target=feedback.warm_up, name="warm-up", daemon=True).start()
         yield
         services.timings.shutdown()
         services.engine.dispose()

@@ -10,6 +10,7 @@ word timings.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,8 +61,29 @@ def replay_offsets(score: Score) -> list[int]:
     return offsets
 
 
+_warm = threading.Event()
+_warm_lock = threading.Lock()
+
+
+def warm_up() -> None:
+    """Load the dictionary, the lexicon and the barème once, before the first copy arrives.
+
+    Without it, the first copies submitted at the same moment would each load them (their
+    caches are filled by the first call to finish), multiplying a second of work.
+    """
+    if _warm.is_set():
+        return
+    with _warm_lock:
+        if not _warm.is_set():
+            grade(score_documents(document_from_text("Patiente vue ce jour, traitée par amlodipine."),
+                                  document_from_text("Patient vu ce jour, traité par amlodipine 5 mg.")),
+                  load_bareme(), None)
+            _warm.set()
+
+
 def grade_copy(exercise: Exercise, text: str, elapsed_minutes: float | None) -> tuple[dict, dict, str, str]:
     """(score contract, report context, exercise title, reference hash) of a typed copy."""
+    warm_up()
     exercise, reference = reference_of(exercise)
     score = grade(score_documents(document_from_text(text), reference, exercise), load_bareme(), elapsed_minutes)
     context = learner_context(score, LEARNER_LABEL, exercise.id, FILE_LABEL, elapsed_minutes)
