@@ -60,3 +60,7 @@ main.add_command(_bench.bench)
 from .commands import serve as _serve  # noqa: E402
 
 main.add_command(_serve.serve)
+
+from .commands import draft as _draft  # noqa: E402
+
+main.add_command(_draft.draft)

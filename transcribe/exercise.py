@@ -94,17 +94,27 @@ def load_exercise(reference: str | Path) -> Exercise:
     )
 
 
+def is_exercise_id(name: str) -> bool:
+    """An exercise id is a file stem without a dot: ``<id>.brouillon.txt`` (a draft) or any
+    other ``<id>.<something>.txt`` beside the references is never an exercise."""
+    return bool(name) and "." not in name and "/" not in name and "\\" not in name
+
+
 def list_exercises(references_dir: str | Path | None = None) -> list[Exercise]:
-    """Every exercise of a references folder (one per ``.txt``; default: the bundled ones), sorted by id."""
+    """Every exercise of a references folder (one per ``<id>.txt``, drafts excluded; default:
+    the bundled ones), sorted by id."""
     folder = Path(references_dir) if references_dir is not None else bundled.references_dir()
     if not folder.is_dir():
         raise TranscribeError("dossier de références introuvable.", folder)
-    return [load_exercise(p) for p in sorted(folder.glob("*.txt"))]
+    return [load_exercise(p) for p in sorted(folder.glob("*.txt")) if is_exercise_id(p.stem)]
 
 
 def find_exercise(exercise_id: str, references_dir: str | Path | None = None) -> Exercise:
     """The exercise ``exercise_id`` of a references folder (default: the bundled ones)."""
     references_dir = Path(references_dir) if references_dir is not None else bundled.references_dir()
+    if not is_exercise_id(exercise_id):
+        raise TranscribeError(f"exercice « {exercise_id} » inconnu (un identifiant d'exercice ne contient "
+                              "ni point ni barre oblique).", references_dir)
     path = references_dir / f"{exercise_id}.txt"
     if not path.is_file():
         raise TranscribeError(f"exercice « {exercise_id} » inconnu (pas de {path.name}).", references_dir)

@@ -34,8 +34,8 @@ def default_device() -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def load_faster_whisper(path: str, device: str, compute_type: str):
-    """A faster-whisper model, loaded once per process."""
+def load_faster_whisper(path: str, device: str, compute_type: str, cpu_threads: int | None = None):
+    """A faster-whisper model, loaded once per process (``cpu_threads``: all cores when None)."""
     from faster_whisper import WhisperModel
 
     class DictationWhisperModel(WhisperModel):
@@ -50,7 +50,8 @@ def load_faster_whisper(path: str, device: str, compute_type: str):
             return super().get_prompt(tokenizer, previous_tokens, without_timestamps=without_timestamps,
                                       prefix=prefix, hotwords=hotwords)
 
-    return DictationWhisperModel(path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 0)
+    return DictationWhisperModel(path, device=device, compute_type=compute_type,
+                                  cpu_threads=cpu_threads or os.cpu_count() or 0)
 
 
 @functools.lru_cache(maxsize=2)
@@ -77,7 +78,7 @@ def _r(value, digits: int = 2):
 def load_engine(engine: str, model_path: Path, opts: dict):
     """Load (once per process) the model an engine will use, outside the timed part."""
     if engine == "faster-whisper":
-        return load_faster_whisper(str(model_path), opts["device"], opts["compute_type"])
+        return load_faster_whisper(str(model_path), opts["device"], opts["compute_type"], opts.get("cpu_threads"))
     require_openai_whisper()
     return load_openai_whisper(str(model_path), "cuda" if opts["device"] == "cuda" else "cpu")
 
@@ -95,7 +96,7 @@ def _speech_only(audio: np.ndarray):
 
 def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
     device = opts["device"]
-    model = load_faster_whisper(str(model_path), device, opts["compute_type"])
+    model = load_faster_whisper(str(model_path), device, opts["compute_type"], opts.get("cpu_threads"))
     segments, _info = model.transcribe(
         audio,
         language=opts["language"],
@@ -197,8 +198,11 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
                           device: str | None = None, compute_type: str | None = None,
                           condition_on_previous_text: bool = True, commands: bool = True,
                           compression_ratio_threshold: float = 2.4, log_prob_threshold: float = -1.0,
-                          no_speech_threshold: float = 0.6) -> dict:
-    """Every option that changes the transcript, as a plain dict (also the cache key)."""
+                          no_speech_threshold: float = 0.6, cpu_threads: int | None = None) -> dict:
+    """Every option that changes the transcript, as a plain dict (also the cache key).
+
+    ``cpu_threads`` pins CTranslate2's thread count (a reproducible draft needs it); it enters
+    the dict only when given, so that transcripts cached without it keep their key."""
     if beam_size < 1:
         raise TranscribeError("la largeur de faisceau (--beam) doit être au moins 1.")
     device = device or default_device()
@@ -207,7 +211,7 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
             "float16" if device == "cuda" else "float32")
     prompt = build_prompt(vocabulary) if vocabulary else None
     temps = tuple(float(x) for x in (temperature if isinstance(temperature, (tuple, list)) else (temperature,)))
-    return {
+    opts = {
         "language": language, "beam_size": int(beam_size), "temperature": list(temps),
         "initial_prompt": initial_prompt, "hotwords": hotwords or prompt,
         "word_timestamps": word_timestamps, "vad": vad, "device": device, "compute_type": compute_type,
@@ -215,6 +219,11 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
         "compression_ratio_threshold": compression_ratio_threshold,
         "log_prob_threshold": log_prob_threshold, "no_speech_threshold": no_speech_threshold,
     }
+    if cpu_threads is not None:
+        if int(cpu_threads) < 1:
+            raise TranscribeError("le nombre de fils de calcul (cpu_threads) doit être au moins 1.")
+        opts["cpu_threads"] = int(cpu_threads)
+    return opts
 
 
 def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.PathLike | None = None,

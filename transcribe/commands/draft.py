@@ -1,0 +1,81 @@
+"""`transcribe draft`: an exercise's speech-recognition draft, for the post-editing exercise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import TranscribeError
+from .asr import ENGINE_CHOICE, _exercise_for
+
+
+def _source(target: str, exercise_id: str | None):
+    """(audio file, exercise or None) for an exercise id or an audio file."""
+    from ..exercise import AUDIO_SUFFIXES, find_exercise
+
+    path = Path(target)
+    if path.suffix.lower() in AUDIO_SUFFIXES or path.is_file():
+        if not path.is_file():
+            raise TranscribeError("fichier audio introuvable.", path)
+        return path, _exercise_for(path, exercise_id)
+    exercise = find_exercise(exercise_id or target)
+    if exercise.audio_path is None:
+        raise TranscribeError(f"l'exercice « {exercise.id} » n'a pas de dictée audio.", exercise.reference_path)
+    return exercise.audio_path, exercise
+
+
+def draft_vocabulary(exercise, no_bias: bool) -> list[str] | None:
+    """The vocabulary given to the decoder for a draft (the `asr` command's choice)."""
+    from ..asr.biasing import exercise_vocabulary
+
+    return None if no_bias or exercise is None else exercise_vocabulary(exercise)
+
+
+@click.command(short_help="Produit le brouillon de reconnaissance vocale d'un exercice (post-édition).")
+@click.argument("target", metavar="EXERCICE|AUDIO")
+@click.option("--exercise", "-e", "exercise_id", metavar="ID",
+              help="Exercice dont le vocabulaire oriente la reconnaissance, quand AUDIO est un fichier "
+                   "(déduit du nom du fichier s'il correspond à un exercice fourni).")
+@click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
+              help="Moteur de reconnaissance.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="CHEMIN",
+              help="Autre modèle local (dossier CTranslate2 ou fichier .pt) ; par défaut le modèle embarqué.")
+@click.option("--beam", type=click.IntRange(1, 20), default=5, show_default=True,
+              help="Largeur du faisceau de décodage.")
+@click.option("--no-bias", is_flag=True, help="Sans orientation par le vocabulaire médical.")
+@click.option("--no-commands", is_flag=True, help="Garde les commandes dictées telles quelles.")
+@click.option("--vad/--no-vad", default=None,
+              help="Détection de la parole (par défaut : activée au-delà de 30 s d'audio).")
+@click.option("--language", default="fr", show_default=True, help="Langue imposée au modèle.")
+@click.option("--cpu-threads", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Fils de calcul CTranslate2, fixés pour que le brouillon soit reproductible.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FICHIER.txt",
+              help="Écrit le brouillon dans FICHIER.txt et ses réglages dans FICHIER.toml "
+                   "(ex. : -o 01-cardiologie-consultation.brouillon.txt). Défaut : sortie standard.")
+@click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
+def draft(target, exercise_id, engine, model_path, beam, no_bias, no_commands, vad, language, cpu_threads,
+          output, no_cache):
+    """Transcrit la dictée d'un EXERCICE fourni (ou un fichier AUDIO) en brouillon à corriger.
+
+    Le brouillon est ce qu'un logiciel de reconnaissance vocale aurait produit : l'apprenant
+    le relit, le corrige et le met en page (« transcribe score COPIE --exercise ID --draft »).
+    Réglages déterministes (température 0 sans repli, nombre de fils fixé) ; avec -o, ils
+    sont écrits à côté du brouillon (FICHIER.toml) pour pouvoir le régénérer à l'identique.
+    """
+    from ..drafts import default_settings, make_draft, write_draft
+
+    audio, exercise = _source(target, exercise_id)
+    settings = default_settings(audio, engine=engine, model=model_path, vocabulary=draft_vocabulary(exercise, no_bias),
+                                beam_size=beam, language=language, vad=vad, commands=not no_commands,
+                                cpu_threads=cpu_threads, exercise=exercise.id if exercise else "")
+    d = settings.decoding
+    click.echo(f"Brouillon de {exercise.id if exercise else audio} ({engine}, faisceau {beam}, "
+               f"{cpu_threads} fil(s), VAD {'oui' if d['vad'] else 'non'}, "
+               f"vocabulaire {'oui' if d.get('hotwords') else 'non'})…", err=True)
+    text = make_draft(audio, settings, use_cache=not no_cache)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    path, sidecar = write_draft(output, text, settings)
+    click.echo(f"Brouillon écrit dans {path} (réglages : {sidecar.name}).", err=True)
