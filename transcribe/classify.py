@@ -69,10 +69,14 @@ class Error:
     ref_items: tuple[int, ...] = ()
     hyp_items: tuple[int, ...] = ()
     words: int = 1  # words of an omitted or added passage (each one counts)
+    origin: str | None = None  # post-editing only: "brouillon" (left from the draft) or "apprenant"
 
     def to_dict(self) -> dict:
-        return {"type": self.type, "ref": self.ref, "hyp": self.hyp, "flags": list(self.flags),
+        data = {"type": self.type, "ref": self.ref, "hyp": self.hyp, "flags": list(self.flags),
                 "line": self.line}
+        if self.origin is not None:
+            data["origin"] = self.origin
+        return data
 
 
 def _squash(text: str) -> str:

@@ -50,6 +50,7 @@ class Score:
     layout: object = None
     bareme: object = None
     points_lost: float | None = None
+    post_edit: object = None  # postedit.PostEdit, when the text is a corrected draft
 
     @property
     def term_accuracy(self) -> float | None:
@@ -67,7 +68,7 @@ class Score:
     def to_dict(self) -> dict:
         """The score contract (see SPEC.md): ``note`` is out of 20 whatever the barème (the
         reports also show ``native_note``, on the barème's own scale)."""
-        return {
+        data = {
             "acquis": self.acquis,
             "note": self.note,
             "criteria": self.criteria,
@@ -88,6 +89,9 @@ class Score:
                 "failed": [{"term": t.term, "hyp": t.hyp, "type": t.type} for t in self.terms if not t.correct],
             },
         }
+        if self.post_edit is not None:
+            data["post_edit"] = self.post_edit.to_dict()
+        return data
 
 
 def match_terms(ref: list[Item], lexicon: Lexicon, text: str) -> list[tuple[int, int, str]]:

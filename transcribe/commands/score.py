@@ -23,23 +23,36 @@ from ..scoring import score_files
               help="Barème : fichier .toml ou préréglage (defaut, brevet, ahdi). Défaut : defaut.")
 @click.option("--elapsed", type=click.FloatRange(min=0), default=None, metavar="MINUTES",
               help="Temps passé sur la retranscription, en minutes (critère DEL).")
+@click.option("--draft", "draft", is_flag=False, flag_value="", default=None, metavar="[BROUILLON]",
+              help="La copie est un brouillon de reconnaissance vocale corrigé (post-édition) : compare "
+                   "aussi ses erreurs à celles du brouillon. Seul, --draft prend le brouillon fourni avec "
+                   "l'exercice (<id>.brouillon.txt) ; --draft FICHIER, un autre brouillon.")
 @click.option("--json", "as_json", is_flag=True, help="Affiche l'objet de score JSON sur la sortie standard.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Écrit le résultat dans ce fichier au lieu de la sortie standard.")
 def score(submission: Path, reference: Path | None, exercise_id: str | None, bareme: str | None,
-          elapsed: float | None, as_json: bool, output: Path | None):
+          elapsed: float | None, draft: str | None, as_json: bool, output: Path | None):
     """Corrige SUBMISSION (.txt, .docx ou .odt) par rapport à la référence.
 
     Chaque écart est typé (omission, ajout, substitution, usage, homophone, accord, accent,
     majuscule, ponctuation) et signalé s'il touche un terme médical, une valeur critique ou l'identité
     du patient.
+
+    Post-édition (--draft) : la copie finale est notée comme toute copie (même barème, même
+    note) ; s'y ajoutent les erreurs du brouillon corrigées, oubliées et introduites, le taux
+    de correction, et l'origine de chaque erreur (brouillon ou apprenant).
     """
     if (reference is None) == (exercise_id is None):
         raise click.UsageError("indiquez la référence : --reference FICHIER.txt ou --exercise ID (l'un des deux).")
     if exercise_id is not None:
         reference = find_exercise(exercise_id).reference_path
     scale = load_bareme(bareme)
-    result = grade(score_files(submission, reference), scale, elapsed)
+    if draft is not None:
+        from ..postedit import score_post_edit_files
+
+        result = score_post_edit_files(submission, reference, Path(draft) if draft else None, scale, elapsed)
+    else:
+        result = grade(score_files(submission, reference), scale, elapsed)
     if as_json:
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
         if output:
