@@ -80,11 +80,28 @@ def criteria_rows(criteria: dict) -> list[dict]:
 
 def _title(error, number: int) -> str:
     hint = ERROR_HINTS[error.type]
+    left = " (laissée du brouillon)" if error.origin == "brouillon" else ""
     if error.type == "ajout":
-        return f"{number}. {hint} : « {error.hyp} »"
+        return f"{number}. {hint} : « {error.hyp} »{left}"
     if error.type == "omission":
-        return f"{number}. {hint} : « {error.ref} »"
-    return f"{number}. {hint} — attendu : « {error.ref or '∅'} »"
+        return f"{number}. {hint} : « {error.ref} »{left}"
+    return f"{number}. {hint} — attendu : « {error.ref or '∅'} »{left}"
+
+
+def post_edit_context(score: Score) -> dict | None:
+    """« Correction du brouillon »: counts, rate, and the draft errors left (critical first),
+    each with its number in the error list so that the page links to it in place."""
+    pe = score.post_edit
+    if pe is None:
+        return None
+    number = {id(e): k + 1 for k, e in enumerate(score.errors)}
+    critical = {id(e) for e in pe.missed_critical()}
+    left = [{"n": number[id(e)], "type": e.type, "label": TYPE_LABELS[e.type], "ref": e.ref, "hyp": e.hyp,
+             "line": e.line, "flags": [FLAG_LABELS[f] for f in e.flags], "critical": id(e) in critical}
+            for e in pe.left_errors()]
+    return {"draft_errors": pe.draft_errors, "corrected": pe.corrected, "missed": pe.missed,
+            "miscorrected": pe.miscorrected, "introduced": pe.introduced, "rate": pe.correction_rate,
+            "critical": len(critical), "left": left}
 
 
 def learner_context(score: Score, learner: str, exercise: str, file_name: str,
@@ -99,9 +116,11 @@ def learner_context(score: Score, learner: str, exercise: str, file_name: str,
         shown.add(mark.index)
         e = mark.error
         pieces.append({"text": text if not mark.is_omission else e.ref, "n": mark.index + 1, "type": e.type,
-                       "omission": mark.is_omission, "title": _title(e, mark.index + 1)})
+                       "omission": mark.is_omission, "title": _title(e, mark.index + 1),
+                       "draft": e.origin == "brouillon"})
     errors = [{"n": k + 1, "type": e.type, "label": TYPE_LABELS[e.type], "ref": e.ref, "hyp": e.hyp,
-               "line": e.line, "flags": [FLAG_LABELS[f] for f in e.flags], "shown": k in shown}
+               "line": e.line, "flags": [FLAG_LABELS[f] for f in e.flags], "shown": k in shown,
+               "origin": e.origin}
               for k, e in enumerate(score.errors)]
     counts = {t: 0 for t in TYPE_LABELS}
     for e in score.errors:
@@ -132,6 +151,7 @@ def learner_context(score: Score, learner: str, exercise: str, file_name: str,
         "terms": [{"term": t.term, "hyp": t.hyp, "label": TYPE_LABELS.get(t.type, t.type)}
                   for t in score.terms if not t.correct],
         "advice": [{"code": c, "label": CRITERIA_LABELS[c], "text": text} for c, text in score.advice.items()],
+        "post_edit": post_edit_context(score),
     }
 
 

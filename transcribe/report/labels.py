@@ -38,3 +38,7 @@ FLAG_LABELS = {
     "valeur_critique": "valeur critique",
     "identite": "identité du patient",
 }
+ORIGIN_LABELS = {
+    "brouillon": "laissée du brouillon",
+    "apprenant": "introduite par l'apprenant",
+}

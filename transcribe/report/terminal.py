@@ -34,12 +34,44 @@ def highlighted_text(score: Score) -> Text:
             continue
         error, kind = mark.error, mark.error.type
         if mark.is_omission:
-            out.append(f"[−{error.ref}]", style=RICH_STYLES[kind])
+            out.append(f"[−{error.ref}]", style=RICH_STYLES[kind] + (" underline" if error.origin == "brouillon" else ""))
+            out.append("ᴮ" if error.origin == "brouillon" else "")
             continue
         label = f"[{error.ref}]" if error.ref else "[+]"
-        out.append(piece, style=RICH_STYLES[kind])
-        out.append(label if kind != "ajout" else "", style="italic " + RICH_STYLES[kind].split(" on ")[-1])
+        left = error.origin == "brouillon"  # left from the draft: underlined, marked ᴮ
+        out.append(piece, style=RICH_STYLES[kind] + (" underline" if left else ""))
+        out.append((label if kind != "ajout" else "") + ("ᴮ" if left else ""),
+                   style="italic " + RICH_STYLES[kind].split(" on ")[-1])
     return out
+
+
+def print_post_edit(score: Score, console: Console) -> None:
+    """« Correction du brouillon »: the three counts, the rate, the draft errors left
+    uncorrected (critical ones first)."""
+    pe = score.post_edit
+    console.rule("Correction du brouillon")
+    rate = "—" if pe.correction_rate is None else _fmt(pe.correction_rate).replace(",0 %", " %")
+    line = (f"Erreurs du brouillon : [bold]{pe.draft_errors}[/bold] · corrigées : [green]{pe.corrected}[/green]"
+            f" · oubliées : [red]{pe.missed}[/red]")
+    if pe.miscorrected:
+        line += f" · mal corrigées : {pe.miscorrected}"
+    line += f" · introduites : [magenta]{pe.introduced}[/magenta] · taux de correction : [bold]{rate}[/bold]"
+    console.print(line)
+    critical = pe.missed_critical()
+    if critical:
+        console.print(f"[bold red]{len(critical)} erreur(s) critique(s) laissée(s) du brouillon[/bold red] "
+                      "(identité du patient ou valeur critique : éliminatoire).")
+    left = pe.left_errors()
+    if not left:
+        console.print("[green]Aucune erreur du brouillon n'a été laissée.")
+        return
+    table = Table(title="Erreurs laissées du brouillon (les critiques d'abord)", show_header=True)
+    for col in ("Ligne", "Type", "Attendu", "Laissé", "Signalement"):
+        table.add_column(col)
+    for e in left:
+        table.add_row(str(e.line), TYPE_LABELS[e.type], e.ref or "—", e.hyp or "—",
+                      ", ".join(FLAG_LABELS[f] for f in e.flags), style="bold" if e in critical else None)
+    console.print(table)
 
 
 def print_score(score: Score, console: Console | None = None) -> None:
@@ -64,6 +96,8 @@ def print_score(score: Score, console: Console | None = None) -> None:
             decision = {True: "[green]acquis", False: "[red]non acquis", None: "[dim]non mesuré"}[c["acquis"]]
             table.add_row(code, _num(c["value"]), _num(c["threshold"]), decision, c["detail"])
         console.print(table)
+    if score.post_edit is not None:
+        print_post_edit(score, console)
     counts: dict[str, int] = {}
     for e in score.errors:
         counts[e.type] = counts.get(e.type, 0) + 1
@@ -72,16 +106,21 @@ def print_score(score: Score, console: Console | None = None) -> None:
         for kind, label in TYPE_LABELS.items():
             legend.append(f" {label} ", style=RICH_STYLES[kind])
             legend.append(f" {counts.get(kind, 0)}  ")
+        if score.post_edit is not None:
+            legend.append(" souligné ᴮ ", style="underline")
+            legend.append(" laissée du brouillon")
         console.print(legend)
         console.rule("Votre texte, erreurs en place")
         console.print(highlighted_text(score))
         console.rule("Erreurs")
         table = Table(show_header=True)
-        for col in ("Ligne", "Type", "Attendu", "Saisi", "Signalement"):
+        post_edit = score.post_edit is not None
+        for col in ("Ligne", "Type", "Attendu", "Saisi", "Signalement") + (("Origine",) if post_edit else ()):
             table.add_column(col)
         for e in score.errors:
+            origin = ({"brouillon": "brouillon", "apprenant": "apprenant"}.get(e.origin, "—"),) if post_edit else ()
             table.add_row(str(e.line), TYPE_LABELS[e.type], e.ref or "—", e.hyp or "—",
-                          ", ".join(FLAG_LABELS[f] for f in e.flags))
+                          ", ".join(FLAG_LABELS[f] for f in e.flags), *origin)
         console.print(table)
     else:
         console.print("[bold green]Aucune erreur : copie conforme à la référence.")
