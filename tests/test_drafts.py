@@ -1,0 +1,98 @@
+"""Drafts: `transcribe draft`, the settings sidecar, regeneration from recorded settings, and
+drafts never taken for exercises."""
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from transcribe.cli import main
+from transcribe.drafts import DraftSettings, draft_path, make_draft, read_settings, settings_path
+from transcribe.errors import TranscribeError
+from transcribe.exercise import find_exercise, list_exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+SHORT = ROOT / "audio_samples" / "00-court.flac"
+REFERENCES = ROOT / "references"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_draft_of_an_audio_file_on_stdout(fake_engine):
+    result = run("draft", SHORT)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Bonjour, monsieur.\n"
+    assert "faisceau 5, 2 fil(s), VAD non, vocabulaire non" in result.stderr
+    call = fake_engine[0]
+    assert call["temperature"] == (0.0,) and call["cpu_threads"] == 2 and call["beam_size"] == 5
+    assert call["vad"] is False and call["hotwords"] is None and call["device"] == "cpu"
+
+
+def test_draft_of_an_exercise_records_everything(fake_engine, tmp_path):
+    exercise = find_exercise("14-ordonnance")
+    out = tmp_path / "14-ordonnance.brouillon.txt"
+    result = run("draft", "14-ordonnance", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == "Bonjour, monsieur.\n"
+    data = tomllib.loads(settings_path(out).read_text(encoding="utf-8"))
+    assert data["draft"]["exercise"] == "14-ordonnance" and data["draft"]["audio"] == "14-ordonnance.flac"
+    assert data["model"] == {"engine": "faster-whisper", "model": "embedded",
+                             "sha256": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"}
+    decoding = data["decoding"]
+    assert decoding["vad"] is True  # 67 s of audio: decided now, recorded as on
+    assert decoding["temperature"] == [0.0] and decoding["cpu_threads"] == 2 and decoding["compute_type"] == "int8"
+    assert decoding["hotwords"].startswith(", ".join(exercise.terms[:3]))  # the verbatim prompt
+    assert decoding["initial_prompt"] == ""
+    assert set(data["versions"]) == {"transcribe", "faster_whisper", "ctranslate2"}
+    # Regenerating passes the recorded prompt string as is, not a vocabulary to rebuild.
+    settings = read_settings(out)
+    assert make_draft(exercise.audio_path, settings, use_cache=False) == out.read_text(encoding="utf-8")
+    assert fake_engine[-1]["hotwords"] == decoding["hotwords"] and "vocabulary" not in fake_engine[-1]
+
+
+def test_regeneration_refuses_other_audio_or_other_weights(fake_engine, tmp_path):
+    out = tmp_path / "court.brouillon.txt"
+    assert run("draft", SHORT, "-o", out).exit_code == 0
+    settings = read_settings(out)
+    with pytest.raises(TranscribeError, match="n'est pas celui qui a produit le brouillon"):
+        make_draft(ROOT / "audio_samples" / "14-ordonnance.flac", settings)
+    settings.model_sha256 = "0" * 64
+    with pytest.raises(TranscribeError, match="modèle embedded n'est pas celui"):
+        make_draft(SHORT, settings)
+
+
+def test_draft_never_overwrites_a_file_that_is_not_a_draft(fake_engine, tmp_path):
+    shutil.copy(REFERENCES / "14-ordonnance.txt", tmp_path / "14-ordonnance.txt")
+    shutil.copy(REFERENCES / "14-ordonnance.toml", tmp_path / "14-ordonnance.toml")
+    before = (tmp_path / "14-ordonnance.toml").read_bytes()
+    result = run("draft", "14-ordonnance", "-o", tmp_path / "14-ordonnance.txt")
+    assert result.exit_code == 2 and "n'est pas un fichier de réglages de brouillon" in result.stderr
+    assert (tmp_path / "14-ordonnance.toml").read_bytes() == before
+    (tmp_path / "notes.txt").write_text("mes notes", encoding="utf-8")
+    result = run("draft", SHORT, "-o", tmp_path / "notes.txt")
+    assert result.exit_code == 2 and "n'est pas un brouillon" in result.stderr
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mes notes"
+    assert run("draft", "inconnu").exit_code == 2
+
+
+def test_settings_file_errors_are_french(tmp_path):
+    with pytest.raises(TranscribeError, match="réglages du brouillon illisibles"):
+        DraftSettings.from_toml("[draft]\nexercise = 1\n", tmp_path / "x.brouillon.toml")
+
+
+def test_drafts_are_never_exercises(tmp_path):
+    ids = [e.id for e in list_exercises()]
+    assert len(ids) == 15 and not any("." in i for i in ids)
+    shutil.copy(REFERENCES / "14-ordonnance.txt", tmp_path / "14-ordonnance.txt")
+    (tmp_path / "14-ordonnance.brouillon.txt").write_text("Ordonnance\n", encoding="utf-8")
+    (tmp_path / "14-ordonnance.brouillon.toml").write_text("[draft]\n", encoding="utf-8")
+    assert [e.id for e in list_exercises(tmp_path)] == ["14-ordonnance"]
+    with pytest.raises(TranscribeError, match="inconnu"):
+        find_exercise("14-ordonnance.brouillon", tmp_path)
+    assert draft_path(tmp_path / "14-ordonnance.txt") == tmp_path / "14-ordonnance.brouillon.txt"
+    result = run("exercises", "--references", tmp_path)
+    assert result.exit_code == 0 and "brouillon" not in result.stdout
