@@ -27,7 +27,7 @@ from pathlib import Path
 import jiwer
 
 from transcribe.cli import main as cli
-from transcribe.exercise import BUNDLED_REFERENCES
+from transcribe.exercise import list_exercises
 
 ACCENTS = str.maketrans("éèêàùâîôûç", "eeeauaiouc")
 
@@ -64,7 +64,7 @@ def mistype(rng: random.Random, reference: str) -> str:
 def make_class(folder: Path, count: int, seed: int = 2026) -> list[tuple[str, str]]:
     """``count`` submissions over the bundled exercises; the (reference, submission) pairs."""
     rng = random.Random(seed)
-    references = sorted(BUNDLED_REFERENCES.glob("*.txt"))
+    references = [e.reference_path for e in list_exercises()]  # the bundled ones, drafts excluded
     texts = {p: p.read_text(encoding="utf-8") for p in references}
     pairs = []
     for k in range(count):

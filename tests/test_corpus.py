@@ -14,7 +14,7 @@ REFERENCES = ROOT / "references"
 AUDIO = ROOT / "audio_samples"
 SUBMISSIONS = ROOT / "examples" / "submissions"
 
-REFERENCE_FILES = sorted(REFERENCES.glob("*.txt"))
+REFERENCE_FILES = sorted(p for p in REFERENCES.glob("*.txt") if "." not in p.stem)  # drafts: <id>.brouillon.txt
 IDS = [p.stem for p in REFERENCE_FILES]
 REQUIRED_KEYS = ("title", "specialty", "audio", "time_limit_minutes", "sections")
 
