@@ -114,3 +114,13 @@ def test_an_omitted_passage_is_one_error_with_its_marks():
     assert [(e.type, e.hyp, e.words) for e in added.errors] == [("ajout", "du tout, vraiment", 3)]
     # A mark missing after a word that is there is still a punctuation error.
     assert errors("Poids 13,2 kg\nTaille", "Poids 13,2 kg.\nTaille") == [("ponctuation", ".", "")]
+
+
+@pytest.mark.parametrize("hyp,expected", [
+    ("112 battement par minute.", [("accord", "battements par minute", "battement par minute")]),
+    ("112 bpm.", []),  # the symbol for the written-out unit is admitted
+    ("112 battements par minute.", []),
+])
+def test_a_written_unit_in_another_inflection_is_agreement(hyp, expected):
+    errors = score_texts(hyp, "112 battements par minute.").errors
+    assert [(e.type, e.ref, e.hyp) for e in errors] == expected

@@ -91,6 +91,13 @@ def _case_shape(word: str) -> tuple[bool, bool, str]:
     return (bool(letters) and letters[0].isupper(), bool(letters) and all(c.isupper() for c in letters), capitals)
 
 
+def _written_unit(item: Item) -> bool:
+    """A unit written out in words (« milligrammes », « battements par minute »), not a symbol."""
+    from .views import UNIT_SYMBOLS
+
+    return item.kind == "unit" and item.surface.lower() not in UNIT_SYMBOLS and item.surface[:1].isalpha()
+
+
 def _number_notation(r: str, h: str) -> str | None:
     """Same value, other notation: « 2.5 » for « 2,5 » (ponctuation), « 12/3/2026 » for
     « 12/03/2026 » (usage). None when the values differ."""
@@ -113,8 +120,11 @@ def type_pair(r: Item, h: Item) -> str | None:
         return "homophone"
     numeric = {r.kind, h.kind} & {"number", "unit"}
     if numeric and r.lenient == h.lenient:
-        # « mmhg » for « mmHg » is a case error; « milligrammes » for « mg » is admitted.
-        return "majuscule" if r.surface.lower() == h.surface.lower() else None
+        # « mmhg » for « mmHg » is a case error; « milligrammes » for « mg » is admitted;
+        # the unit written out in another inflection (« battement par minute ») is agreement.
+        if r.surface.lower() == h.surface.lower():
+            return "majuscule"
+        return "accord" if _written_unit(r) and _written_unit(h) else None
     if variant_key(r.surface) == variant_key(h.surface) and _case_shape(r.surface) == _case_shape(h.surface):
         return None
     if {r.surface.lower(), h.surface.lower()} in ({"un", "1"}, {"une", "1"}):

@@ -45,6 +45,7 @@ UNIT_PHRASES = {
     ("degrés", "celsius"): "°c", ("degré", "celsius"): "°c",
     ("millimètres", "cubes"): "mm³", ("millimètre", "cube"): "mm³",
     ("unités", "internationales"): "ui", ("battements", "par", "minute"): "bpm",
+    ("battement", "par", "minute"): "bpm",
 }
 # Unit symbols typed as words: a unit changed (« mm » for « cm ») changes the value.
 UNIT_SYMBOLS = {
