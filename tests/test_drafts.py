@@ -96,3 +96,36 @@ def test_drafts_are_never_exercises(tmp_path):
     assert draft_path(tmp_path / "14-ordonnance.txt") == tmp_path / "14-ordonnance.brouillon.txt"
     result = run("exercises", "--references", tmp_path)
     assert result.exit_code == 0 and "brouillon" not in result.stdout
+
+
+def test_docs_difficulty_table_is_the_tools_output():
+    """docs/post-edition.md shows what tools/draft_difficulty.py prints for the bundled drafts."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from draft_difficulty import drill_figures, markdown
+
+    assert markdown(drill_figures()) in (ROOT / "docs" / "post-edition.md").read_text(encoding="utf-8")
+def test_every_bundled_exercise_has_a_draft_with_its_settings():
+    for exercise in list_exercises():
+        path = draft_path(exercise.reference_path)
+        settings = read_settings(path)
+        assert path.is_file() and settings is not None, exercise.id
+        assert settings.exercise == exercise.id and settings.audio == exercise.audio_path.name
+        assert settings.decoding["temperature"] == [0.0] and settings.decoding["cpu_threads"] == 2
+        import hashlib
+
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == settings.text_sha256
+
+
+@pytest.mark.slow
+def test_make_drafts_regenerates_a_bundled_draft_byte_for_byte(tmp_path, monkeypatch):
+    """The real embedded model, from the recorded settings, in a fresh cache."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_drafts.py"), "14-ordonnance"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "14-ordonnance: identical" in result.stderr
