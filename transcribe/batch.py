@@ -22,7 +22,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import TranscribeError
-from .exercise import load_exercise
+from .drafts import draft_path
+from .exercise import is_exercise_id, load_exercise
 from .files import write_atomic
 from .gradebook import OUTPUT_FILES, summary, write_gradebook
 from .grading import Bareme, grade
@@ -46,6 +47,7 @@ class BatchOptions:
     manifest: Path | None = None
     progress: bool = False
     title: str = ""
+    mode: str = "dictee"  # "post-edition": every submission is a corrected draft of its exercise
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Task:
     out: str
     report: str
     bareme: Bareme
+    draft: str | None = None  # post-editing: the draft the submission corrects
 
 
 # --- inputs, outputs, keys ------------------------------------------------------------------
@@ -133,6 +136,10 @@ def reference_digest(references: Path, exercise: str, memo: dict) -> tuple[Path,
     if exercise in memo:
         return memo[exercise]
     path = references / f"{exercise}.txt"
+    if not is_exercise_id(exercise):
+        memo[exercise] = (f"exercice « {exercise} » inconnu : un identifiant d'exercice ne contient pas de "
+                          "point (un brouillon <id>.brouillon.txt n'est pas un exercice).")
+        return memo[exercise]
     if not path.is_file():
         memo[exercise] = (f"exercice « {exercise} » inconnu : pas de référence {exercise}.txt "
                           f"dans {references}.")
@@ -176,7 +183,13 @@ def grade_task(task: Task) -> dict:
     try:
         exercise, reference = _exercise(task.reference, task.reference_digest)
         submission = read_document(task.file)
-        score = grade(score_documents(submission, reference, exercise), task.bareme, task.elapsed)
+        if task.draft is not None:
+            from .postedit import score_post_edit_documents
+
+            score = score_post_edit_documents(submission, read_document(task.draft), reference, exercise,
+                                              task.bareme, task.elapsed)
+        else:
+            score = grade(score_documents(submission, reference, exercise), task.bareme, task.elapsed)
         context = learner_context(score, task.learner, task.exercise, Path(task.file).name, task.elapsed)
         out = Path(task.out)
         write_atomic(out / task.report, render_learner(context))
@@ -239,6 +252,7 @@ def collect_items(options: BatchOptions) -> list[BatchItem]:
     inputs = [p for p in options.references.iterdir() if p.is_file()]
     if options.manifest is not None:
         inputs.append(options.manifest)
+    inputs += [item.draft for item in items if item.draft is not None]
     if options.bareme.source and Path(options.bareme.source).is_file():
         inputs.append(Path(options.bareme.source))
     check_collisions(items, options.out, inputs)
@@ -265,9 +279,23 @@ def plan(options: BatchOptions, items: list[BatchItem]) -> tuple[list, list[Task
         except OSError as exc:
             slots.append(failed_record(item, f"{display} : lecture impossible ({exc.strerror}).", options.submissions))
             continue
-        key = item_key(item, data, ref[1], scale)
+        draft = None
+        if item.post_edit or item.draft is not None or options.mode == "post-edition":
+            draft = item.draft if item.draft is not None else draft_path(ref[0])
+            if not draft.is_file():
+                why = ("brouillon introuvable" if item.draft is not None else
+                       f"l'exercice « {item.exercise} » n'a pas de brouillon fourni")
+                slots.append(failed_record(item, f"{display} : {why} ({draft.name}).", options.submissions))
+                continue
+            try:
+                digest = hashlib.sha256(draft.read_bytes()).hexdigest()
+            except OSError as exc:
+                slots.append(failed_record(item, f"{display} : brouillon illisible {draft.name} ({exc.strerror}).",
+                                           options.submissions))
+                continue
+        key = item_key(item, data, ref[1] + (f"/brouillon:{digest}" if draft else ""), scale)
         task = Task(item.learner, item.exercise, str(item.file), display, item.elapsed, str(ref[0]), ref[1], key,
-                    str(options.out), report_path(item), options.bareme)
+                    str(options.out), report_path(item), options.bareme, str(draft) if draft else None)
         cached = load_cached(options.out, key, task)
         slots.append(cached if cached is not None else task)
         if cached is None:

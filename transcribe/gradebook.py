@@ -72,6 +72,21 @@ def _count(record: dict, kind: str | None) -> str:
     return str(sum(1 for e in s["errors"] if kind is None or e["type"] == kind))
 
 
+def _post_edit(record: dict, key: str, comma: bool) -> str:
+    """A post-editing figure; empty for a copy that is not a corrected draft."""
+    pe = _score(record).get("post_edit")
+    if not pe:
+        return ""
+    if key == "missed_critical":
+        return str(len(pe[key]))
+    return _number(pe[key], comma)
+
+
+POST_EDIT_COLUMNS = (("draft_errors", "draft_errors"), ("corrigees", "corrected"), ("oubliees", "missed"),
+                     ("mal_corrigees", "miscorrected"), ("introduites", "introduced"),
+                     ("taux_correction", "correction_rate"), ("critiques_laissees", "missed_critical"))
+
+
 def columns() -> list[Column]:
     """The gradebook's columns, in order."""
     cols = [
@@ -94,6 +109,8 @@ def columns() -> list[Column]:
         Column("erreurs", lambda r, c: _count(r, None)),
     ]
     cols += [Column(f"n_{kind}", lambda r, c, kind=kind: _count(r, kind)) for kind in ERROR_TYPES]
+    # Post-editing (a corrected speech-recognition draft): empty for a dictation copy.
+    cols += [Column(name, lambda r, c, key=key: _post_edit(r, key, c)) for name, key in POST_EDIT_COLUMNS]
     cols += [Column("rapport", lambda r, c: r.get("report") or "")]
     return cols
 

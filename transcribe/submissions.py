@@ -13,7 +13,10 @@ row per submission, header names in French or English (case and accents ignored)
 - ``fichier`` / ``file``: the file, relative to SUBMISSIONS (default: the learner's
   ``<exercise>.txt|docx|odt``);
 - ``duree_minutes`` / ``elapsed_minutes``: time spent, in minutes (``12,5`` or ``12.5``),
-  for the DEL criterion.
+  for the DEL criterion;
+- ``brouillon`` / ``draft``: the submission is a corrected speech-recognition draft
+  (post-editing): ``fourni`` (or ``oui``) for the exercise's own draft
+  (``<references>/<exercise>.brouillon.txt``), else the draft file, relative to SUBMISSIONS.
 
 A manifest row that names a file found in the folders replaces what was guessed for it;
 other rows are added. Two files for the same learner and exercise are both refused.
@@ -36,7 +39,9 @@ MANIFEST_COLUMNS = {
     "exercise": ("exercise", "exercice", "exercise_id", "id"),
     "file": ("file", "fichier", "path", "chemin"),
     "elapsed": ("elapsed_minutes", "duree_minutes", "elapsed", "duree", "minutes", "temps_minutes"),
+    "draft": ("brouillon", "draft", "fichier_brouillon", "draft_file"),
 }
+BUNDLED_DRAFT = ("fourni", "oui", "bundled", "yes")  # manifest « brouillon » cell: the exercise's own draft
 
 
 @dataclass
@@ -48,6 +53,8 @@ class BatchItem:
     file: Path | None
     elapsed: float | None = None
     problem: str = ""  # known before grading: why it cannot be graded (French)
+    draft: Path | None = None  # post-editing: the draft it corrects (None: the exercise's own)
+    post_edit: bool = False  # graded as a corrected draft (manifest « brouillon » column)
 
 
 def printable(name: str) -> str:
@@ -153,6 +160,10 @@ def read_manifest(path: Path, submissions: Path) -> list[BatchItem]:
             return row[k].strip() if k is not None and k < len(row) else ""
 
         learner, exercise, file_text, minutes = cell("learner"), cell("exercise"), cell("file"), cell("elapsed")
+        draft_text = cell("draft")
+        draft = None
+        if draft_text and draft_text.lower() not in BUNDLED_DRAFT:
+            draft = Path(draft_text) if Path(draft_text).is_absolute() else submissions / draft_text
         problem = name_problem(learner) if learner else "nom d'apprenant manquant."
         file = None
         if file_text:
@@ -173,7 +184,8 @@ def read_manifest(path: Path, submissions: Path) -> list[BatchItem]:
             except ValueError:
                 problem = problem or f"durée invalide « {minutes} » (un nombre de minutes est attendu)."
         items.append(BatchItem(printable(learner), printable(exercise), file, elapsed,
-                               f"{problem[:-1]} (manifeste ligne {line_no})." if problem else ""))
+                               f"{problem[:-1]} (manifeste ligne {line_no})." if problem else "",
+                               draft=draft, post_edit=bool(draft_text)))
     return items
 
 

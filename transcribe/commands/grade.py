@@ -33,8 +33,13 @@ def _fr(x: float | None) -> str:
 @click.option("--decimal-comma", is_flag=True,
               help="CSV à la française : séparateur « ; » et virgule décimale (LibreOffice, Excel français).")
 @click.option("--title", default="", metavar="TEXTE", help="Titre de la page de synthèse de la classe.")
+@click.option("--mode", type=click.Choice(["dictee", "post-edition"]), default="dictee", show_default=True,
+              help="post-edition : chaque copie est le brouillon de reconnaissance vocale de son exercice "
+                   "(<exercice>.brouillon.txt) corrigé par l'apprenant ; le carnet de notes ajoute les "
+                   "erreurs du brouillon corrigées, oubliées et introduites. Une colonne « brouillon » du "
+                   "manifeste fait de même copie par copie.")
 def grade(submissions: Path, references: Path | None, bareme: str | None, manifest: Path | None,
-          out: Path | None, jobs: int | None, decimal_comma: bool, title: str):
+          out: Path | None, jobs: int | None, decimal_comma: bool, title: str, mode: str):
     """Corrige toutes les copies de DOSSIER_COPIES, rangées en <apprenant>/<exercice>.<txt|docx|odt>.
 
     L'exercice est le nom du fichier sans extension (par exemple 01-cardiologie-consultation),
@@ -51,7 +56,7 @@ def grade(submissions: Path, references: Path | None, bareme: str | None, manife
     options = BatchOptions(
         submissions=submissions, references=references or references_dir(), out=out,
         bareme=load_bareme(bareme), jobs=jobs or os.cpu_count() or 1, decimal_comma=decimal_comma,
-        manifest=manifest, progress=True, title=title)
+        manifest=manifest, progress=True, title=title, mode=mode)
     try:
         result = run_batch(options)
     except KeyboardInterrupt:

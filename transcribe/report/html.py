@@ -205,6 +205,7 @@ def class_context(records: list[dict], title: str, bareme: str = "", pass_note: 
             "criteria": [crit.get(c, {}).get("acquis") for c in CRITERIA],
             "wer": m.get("wer"), "cer": m.get("cer"), "terms": m.get("term_accuracy"),
             "errors": len(s.get("errors", [])) if s else None,
+            "correction_rate": (s.get("post_edit") or {}).get("correction_rate"),
         })
     by_exercise: dict[str, list[dict]] = {}
     for r in ok:
@@ -222,6 +223,43 @@ def class_context(records: list[dict], title: str, bareme: str = "", pass_note: 
         "acquis_rate": (sum(bool(r["score"]["acquis"]) for r in ok) / len(ok)) if ok else None,
         "charts": {k: Markup(v) for k, v in svg.items()},  # built from escaped parts (charts.py)
         "missed_terms": top_terms,
+        "post_edit": class_post_edit(ok),
+    }
+
+
+def class_post_edit(ok: list[dict], top: int = 15) -> dict | None:
+    """The class's draft correction: overall rate, and the draft errors most often left
+    uncorrected across learners (critical ones first among equals). None without post-editing."""
+    post = [r for r in ok if r["score"].get("post_edit")]
+    if not post:
+        return None
+    figures = {k: sum(r["score"]["post_edit"][k] for r in post)
+               for k in ("draft_errors", "corrected", "missed", "miscorrected", "introduced")}
+    copies_of: dict[str, int] = {}
+    left: dict[tuple, dict] = {}
+    for r in post:
+        copies_of[r["exercise"]] = copies_of.get(r["exercise"], 0) + 1
+        for e in r["score"]["errors"]:
+            if e.get("origin") != "brouillon":
+                continue
+            key = (r["exercise"], e["type"], e["ref"], e["hyp"])
+            entry = left.setdefault(key, {"exercise": r["exercise"], "title": r.get("exercise_title") or r["exercise"],
+                                          "label": TYPE_LABELS.get(e["type"], e["type"]), "ref": e["ref"],
+                                          "hyp": e["hyp"], "flags": [FLAG_LABELS[f] for f in e["flags"]],
+                                          "critical": bool({"valeur_critique", "identite"} & set(e["flags"])),
+                                          "learners": set()})
+            entry["learners"].add(r["learner"])
+    ranked = sorted(left.values(), key=lambda x: (-len(x["learners"]), not x["critical"], x["exercise"],
+                                                  x["ref"].casefold(), x["hyp"].casefold()))
+    rates = [r["score"]["post_edit"]["correction_rate"] for r in post
+             if r["score"]["post_edit"]["correction_rate"] is not None]
+    return {
+        **figures, "copies": len(post),
+        "rate": figures["corrected"] / figures["draft_errors"] if figures["draft_errors"] else None,
+        "mean_rate": mean(rates) if rates else None,
+        "critical_copies": sum(bool(r["score"]["post_edit"]["missed_critical"]) for r in post),
+        "left": [{**{k: v for k, v in x.items() if k != "learners"}, "count": len(x["learners"]),
+                  "of": copies_of[x["exercise"]]} for x in ranked[:top]],
     }
 
 
