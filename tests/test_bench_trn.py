@@ -50,6 +50,6 @@ def test_trn_words_score_as_the_same_words():
     from transcribe.bench.trn import words_to_text
 
     root = Path(__file__).resolve().parent.parent
-    for ref in sorted((root / "references").glob("*.txt")):
+    for ref in sorted(p for p in (root / "references").glob("*.txt") if "." not in p.stem):  # no drafts
         words = lenient_text(ref.read_text(encoding="utf-8"))
         assert lenient_text(words_to_text(words)) == words, ref.name
