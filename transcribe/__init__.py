@@ -8,6 +8,7 @@ The package reads like its data flow:
 - ``metrics``: WER, CER, term accuracy;
 - ``scoring``: the score object of the contract;
 - ``grading``: the six criteria, the barème, the note;
+- ``drafts`` / ``postedit``: speech-recognition drafts and the grading of a corrected draft;
 - ``report``: terminal and HTML reports;
 - ``asr``: speech recognition (audio, embedded model, engines, dictated commands).
 """
