@@ -4,7 +4,11 @@ Full scoring = tokenise, key, align (words and punctuation), type every differen
 Hunspell lookups, match medical terms, lenient + strict WER and CER. The peer is bare
 ``jiwer.process_words`` + ``jiwer.process_characters`` on the same raw strings.
 
-    python benchmarks/bench_scoring.py [--pairs 200] [--words 300]
+Then big copies (10 KB, 100 KB, 1 MB: a hostile or pasted-over copy against a one-page
+bundled reference), each scored once, against bare jiwer on the same two strings. Times are
+CPU seconds of this process (wall seconds beside them: a shared machine inflates those).
+
+    python benchmarks/bench_scoring.py [--pairs 200] [--words 300] [--sizes 10,100,1000]
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import time
 
 import jiwer
 
+from transcribe.bundled import references_dir
+from transcribe.exercise import load_exercise
 from transcribe.scoring import score_texts
 
 VOCAB = ("le patient présente une douleur thoracique depuis trois jours sans fièvre ni toux "
@@ -54,6 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--words", type=int, default=300)
+    parser.add_argument("--sizes", default="10,100,1000", help="copy sizes in KB ('' to skip)")
     args = parser.parse_args()
     rng = random.Random(1234)
     score_texts(*make_pair(rng, 20))  # load Hunspell and the lexicon outside the timing
@@ -65,6 +72,8 @@ def main() -> None:
     for label, pairs in (("références partagées (classe, 12 dictées)", shared),
                          ("références toutes différentes", unique)):
             run(label, pairs)
+    if args.sizes:
+        run_sizes(rng, [int(kb) for kb in args.sizes.split(",")])
 
 
 def run(label: str, pairs: list[tuple[str, str]]) -> None:
@@ -84,6 +93,34 @@ def run(label: str, pairs: list[tuple[str, str]]) -> None:
     print(f"jiwer nu (process_words + process_characters) : {n / bare:8.1f} paires/s")
     print(f"notation complète (transcribe)                : {n / ours:8.1f} paires/s")
     print(f"rapport notation / jiwer nu                   : {bare / ours:8.2f}×  (objectif ≥ 0,5×)")
+
+
+def big_copy(rng: random.Random, reference: str, size: int) -> str:
+    """A copy of about ``size`` bytes: the reference typed over and over, with mistakes."""
+    parts, length = [], 0
+    while length < size:
+        part = make_submission(rng, reference)
+        parts.append(part)
+        length += len(part.encode()) + 1
+    return "\n".join(parts).encode()[:size].decode(errors="ignore")
+
+
+def run_sizes(rng: random.Random, sizes_kb: list[int]) -> None:
+    exercise = load_exercise(references_dir() / "01-cardiologie-consultation.txt")
+    reference = exercise.reference_text()
+    print(f"— grosses copies contre une référence d'une page ({len(reference.encode())} octets)")
+    for kb in sizes_kb:
+        copy = big_copy(rng, reference, kb * 1000)
+        cpu, wall = time.process_time(), time.perf_counter()
+        jiwer.process_words(reference, copy)
+        jiwer.process_characters(reference, copy)
+        bare_cpu, bare_wall = time.process_time() - cpu, time.perf_counter() - wall
+        cpu, wall = time.process_time(), time.perf_counter()
+        score_texts(copy, reference, exercise)
+        ours_cpu, ours_wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(f"copie de {kb:>5} Ko : jiwer nu {bare_cpu:7.2f} s (mur {bare_wall:6.2f} s) · "
+              f"notation complète {ours_cpu:7.2f} s (mur {ours_wall:6.2f} s) · "
+              f"rapport {bare_cpu / ours_cpu:5.2f}×")
 
 
 if __name__ == "__main__":

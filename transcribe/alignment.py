@@ -19,6 +19,8 @@ word in both texts.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import deque
 from dataclasses import dataclass
 
 import jiwer
@@ -146,32 +148,38 @@ def _rematch_marks_across_omissions(edits: list[Edit], ref: list[Item], hyp: lis
                                     hyp_to_ref: dict[int, int]) -> list[Edit]:
     """« bombé et congestif, tympan » typed « bombé, tympan »: the comma followed an omitted
     word in the reference and a kept one in the submission. A mark left over on each side
-    between the same two kept words, with the same surface, is the same mark."""
-    kept = set()
-    for j in hyp_to_ref.values():
-        kept.add(j)
+    between the same two kept words, with the same surface, is the same mark.
 
-    def gap(i: int) -> int:
-        return next((k for k in range(i - 1, -1, -1) if k in kept), -1)
-
+    Each deleted mark takes the first unused inserted mark (in edit order) of its gap with the
+    same surface: one queue per (gap, surface), so the whole pass is linear."""
     deleted = [e for e in edits if e.op == "delete"]
     inserted = [e for e in edits if e.op == "insert"]
     if not deleted or not inserted:
         return edits
-    hyp_gap = {}
+    kept = sorted(set(hyp_to_ref.values()))  # reference items that have a typed word
+    typed = sorted(hyp_to_ref)  # typed items aligned with a reference word
+
+    def gap(i: int) -> int:
+        """The last kept reference item before reference item ``i`` (-1 at start)."""
+        k = bisect_left(kept, i)
+        return kept[k - 1] if k else -1
+
+    def hyp_gap(j: int) -> int:
+        """The reference item of the last aligned typed item before typed item ``j``."""
+        k = bisect_left(typed, j)
+        return hyp_to_ref[typed[k - 1]] if k else -1
+
+    queues: dict[tuple[int, str], deque[Edit]] = {}
     for e in inserted:
-        j = e.hyp[0]
-        anchor = next((hyp_to_ref[k] for k in range(j - 1, -1, -1) if k in hyp_to_ref), -1)
-        hyp_gap[e] = anchor
+        queues.setdefault((hyp_gap(e.hyp[0]), hyp[e.hyp[0]].surface), deque()).append(e)
     used: set[Edit] = set()
     replaced: dict[Edit, Edit] = {}
     for d in deleted:
-        g = gap(d.ref[0])
-        for e in inserted:
-            if e not in used and hyp_gap[e] == g and hyp[e.hyp[0]].surface == ref[d.ref[0]].surface:
-                used.add(e)
-                replaced[d] = Edit("equal", d.ref, e.hyp)
-                break
+        queue = queues.get((gap(d.ref[0]), ref[d.ref[0]].surface))
+        if queue:
+            e = queue.popleft()
+            used.add(e)
+            replaced[d] = Edit("equal", d.ref, e.hyp)
     return [replaced.get(e, e) for e in edits if e not in used]
 
 
@@ -231,17 +239,14 @@ def _group_by_letters(ref: list[Item], hyp: list[Item], r_words: list[int], h_wo
             loose_r += rs
             loose_h += hs
     # Leftovers with no shared letters: paired in order between the same grouped neighbours.
-    anchors = sorted(e.ref[0] for e in edits)
-    def gap_of(i, side):
-        if side == "r":
-            return sum(1 for a in anchors if a < i)
-        before = [e for e in edits if min(e.hyp) < i]
-        return len(before)
+    # A leftover's gap is the number of groups that start before it, on its own side.
+    r_starts = sorted(e.ref[0] for e in edits)
+    h_starts = sorted(min(e.hyp) for e in edits)
     by_gap: dict[int, tuple[list[int], list[int]]] = {}
     for i in sorted(loose_r):
-        by_gap.setdefault(gap_of(i, "r"), ([], []))[0].append(i)
+        by_gap.setdefault(bisect_left(r_starts, i), ([], []))[0].append(i)
     for j in sorted(loose_h):
-        by_gap.setdefault(gap_of(j, "h"), ([], []))[1].append(j)
+        by_gap.setdefault(bisect_left(h_starts, j), ([], []))[1].append(j)
     for rs, hs in by_gap.values():
         edits += _pair_in_order(rs, hs)
     return edits

@@ -257,6 +257,7 @@ def _join_homophones(edits: list[Edit], ref: list[Item], hyp: list[Item]) -> lis
 def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_text: str | None,
                     hyp_text: str | None, unmatched_marks: set[int]) -> list[Error]:
     merged: list[Error] = []
+    grown: list[int] = []  # items merged into merged[-1], stored on it once its passage ends
     k = 0
     while k < len(errors):
         e = errors[k]
@@ -271,15 +272,17 @@ def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_t
                 e = errors[k + skip]
         if last is not None and e.type == last.type and e.type in ("omission", "ajout"):
             items, side = (ref, "ref_items") if e.type == "omission" else (hyp, "hyp_items")
-            a, b = getattr(last, side)[-1], getattr(e, side)[0]
+            a, b = grown[-1] if grown else getattr(last, side)[-1], getattr(e, side)[0]
             if b > a and all(items[j].is_punct for j in range(a + 1, b)):
-                setattr(last, side, getattr(last, side) + tuple(range(a + 1, b + 1)))
+                grown.extend(range(a + 1, b + 1))
                 last.words += 1
                 last.flags = [f for f in FLAGS if f in set(last.flags) | set(e.flags)]
                 k += skip + 1
                 continue
+        _store_grown(last, grown)
         merged.append(errors[k])
         k += 1
+    _store_grown(merged[-1] if merged else None, grown)
     for e in merged:
         if e.type == "omission" and e.words > 1:
             e.ref_items = _with_trailing_marks(e.ref_items, ref, unmatched_marks)
@@ -287,6 +290,14 @@ def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_t
         elif e.type == "ajout" and e.words > 1:
             e.hyp = _passage(hyp, e.hyp_items, hyp_text)
     return merged
+
+
+def _store_grown(error: Error | None, grown: list[int]) -> None:
+    """Append the items of a merged passage to its error at once (not one tuple per word)."""
+    if error is not None and grown:
+        side = "ref_items" if error.type == "omission" else "hyp_items"
+        setattr(error, side, getattr(error, side) + tuple(grown))
+        grown.clear()
 
 
 def _with_trailing_marks(indices: tuple[int, ...], items: list[Item], unmatched: set[int]) -> tuple[int, ...]:
