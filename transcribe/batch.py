@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .errors import TranscribeError
+from . import __version__, inputs
 from .drafts import draft_path
+from .errors import TranscribeError, os_reason
 from .exercise import is_exercise_id, load_exercise
 from .files import write_atomic
 from .gradebook import OUTPUT_FILES, summary, write_gradebook
@@ -97,6 +97,17 @@ def check_out_dir(submissions: Path, out: Path) -> None:
         raise TranscribeError("le dossier de sortie existe et n'est pas un dossier.", out)
 
 
+def check_writable(out: Path) -> None:
+    """Create the output folder and try a file in it, before any grading."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / CACHE_DIR / ".essai", b"")
+        (out / CACHE_DIR / ".essai").unlink()
+    except OSError as exc:
+        raise TranscribeError(f"dossier de sortie inutilisable ({os_reason(exc)}) : choisissez-en un autre "
+                              "avec --out.", out) from exc
+
+
 def report_path(item: BatchItem) -> str:
     return f"{item.learner}/{item.exercise}.html"
 
@@ -144,9 +155,13 @@ def reference_digest(references: Path, exercise: str, memo: dict) -> tuple[Path,
         memo[exercise] = (f"exercice « {exercise} » inconnu : pas de référence {exercise}.txt "
                           f"dans {references}.")
         return memo[exercise]
-    digest = hashlib.sha256(path.read_bytes())
     toml = path.with_suffix(".toml")
-    digest.update(b"\0toml\0" + (toml.read_bytes() if toml.is_file() else b""))
+    try:
+        digest = hashlib.sha256(inputs.read_bytes(path, "texte"))
+        digest.update(b"\0toml\0" + (inputs.read_bytes(toml, "texte") if toml.exists() else b""))
+    except TranscribeError as exc:
+        memo[exercise] = str(exc)
+        return memo[exercise]
     memo[exercise] = (path, digest.hexdigest())
     return memo[exercise]
 
@@ -197,11 +212,13 @@ def grade_task(task: Task) -> dict:
                   "exercise_title": context["exercise_title"], "decision": score.decision,
                   "score": score.to_dict()}
         entry = {"format": CACHE_FORMAT, "key": task.key, "record": record, "page": context}
-        write_atomic(out / CACHE_DIR / f"{task.key}.json", json.dumps(entry, ensure_ascii=False))
+        write_atomic(out / CACHE_DIR / f"{task.key}.json", json.dumps(entry, ensure_ascii=False, allow_nan=False))
         return record
     except TranscribeError as exc:
         about_submission = exc.path is None or exc.path == Path(task.file)
         message = f"{task.display_file} : {exc.message}" if about_submission else f"{task.display_file} : {exc}"
+    except OSError as exc:  # writing the page or the cache entry: read-only or full disk
+        message = f"{task.display_file} : écriture du rapport impossible ({os_reason(exc)})."
     except Exception as exc:  # one bad file never stops the batch
         message = f"{task.display_file} : erreur inattendue pendant la correction ({type(exc).__name__} : {exc})."
     return {**base, "status": "erreur", "message": message, "report": "", "exercise_title": "",
@@ -256,6 +273,7 @@ def collect_items(options: BatchOptions) -> list[BatchItem]:
     if options.bareme.source and Path(options.bareme.source).is_file():
         inputs.append(Path(options.bareme.source))
     check_collisions(items, options.out, inputs)
+    check_writable(options.out)
     return sorted(items, key=lambda it: (it.learner, it.exercise, str(it.file)))
 
 
@@ -274,11 +292,14 @@ def plan(options: BatchOptions, items: list[BatchItem]) -> tuple[list, list[Task
         if isinstance(ref, str):
             slots.append(failed_record(item, f"{display} : {ref}", options.submissions))
             continue
-        try:
-            data = item.file.read_bytes() if item.file.is_file() else b""
-        except OSError as exc:
-            slots.append(failed_record(item, f"{display} : lecture impossible ({exc.strerror}).", options.submissions))
-            continue
+        suffix = item.file.suffix.lower()
+        data = b""  # not a submission file: grading says why
+        if suffix in SUPPORTED_SUFFIXES and not item.file.is_dir():
+            try:
+                data = inputs.read_bytes(item.file, "texte" if suffix == ".txt" else "bureautique")
+            except TranscribeError as exc:
+                slots.append(failed_record(item, f"{display} : {exc.message}", options.submissions))
+                continue
         draft = None
         if item.post_edit or item.draft is not None or options.mode == "post-edition":
             draft = item.draft if item.draft is not None else draft_path(ref[0])
@@ -288,9 +309,9 @@ def plan(options: BatchOptions, items: list[BatchItem]) -> tuple[list, list[Task
                 slots.append(failed_record(item, f"{display} : {why} ({draft.name}).", options.submissions))
                 continue
             try:
-                digest = hashlib.sha256(draft.read_bytes()).hexdigest()
-            except OSError as exc:
-                slots.append(failed_record(item, f"{display} : brouillon illisible {draft.name} ({exc.strerror}).",
+                digest = hashlib.sha256(inputs.read_bytes(draft, "texte")).hexdigest()
+            except TranscribeError as exc:
+                slots.append(failed_record(item, f"{display} : brouillon {draft.name} : {exc.message}",
                                            options.submissions))
                 continue
         key = item_key(item, data, ref[1] + (f"/brouillon:{digest}" if draft else ""), scale)
@@ -391,6 +412,10 @@ def run_batch(options: BatchOptions) -> BatchResult:
     records = [done[s.key] if isinstance(s, Task) else s for s in slots]
     result = BatchResult(records, computed=len(tasks), cached=sum(isinstance(s, dict) and s["status"] == "ok"
                                                                   for s in slots))
-    write_gradebook(options.out, records, options.bareme, options.submissions, options.decimal_comma,
-                    options.title)
+    try:
+        write_gradebook(options.out, records, options.bareme, options.submissions, options.decimal_comma,
+                        options.title)
+    except OSError as exc:
+        raise TranscribeError(f"carnet de notes impossible à écrire ({os_reason(exc)}) ; les copies corrigées "
+                              "sont gardées : relancez la commande une fois la place libérée.", options.out) from exc
     return result

@@ -16,11 +16,15 @@ _SPACES = {
     "\u2007", "\u2008", "\u2009", "\u200a", "\u202f", "\u205f", "\u3000", "\t",
 }
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+# Bidirectional controls (marks, embeddings, overrides, isolates): invisible, and able to
+# show a text in another order than the one it is read in (« Trojan source »).
+_BIDI = {"\u200e", "\u200f", "\u061c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+         "\u2066", "\u2067", "\u2068", "\u2069"}
 _APOSTROPHES = {"\u2019", "\u2018", "\u02bc", "\u02b9", "\u00b4", "\u0060", "\u2032"}
 _DASHES = {"\u2010": "-", "\u2011": "-"}  # hyphen and non-breaking hyphen inside words
 
 _TABLE = {ord(c): " " for c in _SPACES}
-_TABLE.update({ord(c): None for c in _ZERO_WIDTH})
+_TABLE.update({ord(c): None for c in _ZERO_WIDTH | _BIDI})
 _TABLE.update({ord(c): "'" for c in _APOSTROPHES})
 _TABLE.update({ord(k): v for k, v in _DASHES.items()})
 

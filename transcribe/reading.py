@@ -1,5 +1,8 @@
 """Reading submissions and references: .txt (any usual encoding), .docx and .odt.
 
+Every file is opened through the input gate (`inputs`): regular files only, size limits,
+office archives checked before python-docx or odfpy unpack them.
+
 A read file becomes a `Document`: its paragraphs, each with its text (line breaks kept as
 \\n) and whether it is a heading, so that the layout criterion (MEF) can look at the
 structure and not only at the words. Text is normalised (see `normalize`).
@@ -11,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import inputs
 from .errors import TranscribeError
 from .normalize import normalize_text
 
@@ -62,15 +66,9 @@ def decode_text_bytes(data: bytes, path: Path | None = None) -> str:
 
 
 def read_text_file(path: str | Path) -> str:
-    """The normalised text of a plain-text file (used for references)."""
+    """The normalised text of a plain-text file, through the input gate (regular file, size)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise TranscribeError("fichier introuvable.", path) from exc
-    except OSError as exc:
-        raise TranscribeError(f"lecture impossible ({exc.strerror}).", path) from exc
-    return normalize_text(decode_text_bytes(data, path))
+    return normalize_text(decode_text_bytes(inputs.read_bytes(path, "texte"), path))
 
 
 def _paragraphs_from_text(text: str) -> list[Paragraph]:
@@ -83,18 +81,20 @@ def _read_docx(path: Path) -> list[Paragraph]:
 
     try:
         document = docx.Document(str(path))
+        paragraphs = []
+        for p in document.paragraphs:
+            style = (p.style.name or "") if p.style is not None else ""
+            text = normalize_text(p.text)
+            bold_runs = [r for r in p.runs if r.text.strip()]
+            all_bold = bool(bold_runs) and all(r.bold for r in bold_runs)
+            heading = style.lower().startswith(("heading", "titre", "title")) or (
+                all_bold and text.rstrip().endswith(":")
+            )
+            paragraphs.append(Paragraph(text, heading=heading, style=style))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise TranscribeError("document Word (.docx) illisible ou corrompu.", path) from exc
-    paragraphs = []
-    for p in document.paragraphs:
-        style = p.style.name if p.style is not None else ""
-        text = normalize_text(p.text)
-        bold_runs = [r for r in p.runs if r.text.strip()]
-        all_bold = bool(bold_runs) and all(r.bold for r in bold_runs)
-        heading = style.lower().startswith(("heading", "titre", "title")) or (
-            all_bold and text.rstrip().endswith(":")
-        )
-        paragraphs.append(Paragraph(text, heading=heading, style=style))
+    except Exception as exc:  # python-docx and lxml raise many kinds on a damaged part
+        raise TranscribeError(f"document Word (.docx) illisible ou corrompu ({type(exc).__name__}).", path) from exc
     return paragraphs
 
 
@@ -103,10 +103,6 @@ def _read_odt(path: Path) -> list[Paragraph]:
     from odf.namespaces import TEXTNS
     from odf.opendocument import load
 
-    try:
-        document = load(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, Exception) as exc:  # odfpy raises many kinds
-        raise TranscribeError("document OpenDocument (.odt) illisible ou corrompu.", path) from exc
     paragraphs = []
     paragraph, heading_tag = (TEXTNS, "p"), (TEXTNS, "h")
     wanted = {paragraph, heading_tag}
@@ -121,7 +117,12 @@ def _read_odt(path: Path) -> list[Paragraph]:
             elif getattr(child, "childNodes", None):
                 walk(child)
 
-    walk(document.text)
+    try:
+        walk(load(str(path)).text)
+    except RecursionError as exc:
+        raise TranscribeError("document OpenDocument (.odt) refusé : imbrication trop profonde.", path) from exc
+    except Exception as exc:  # odfpy raises many kinds on a damaged document
+        raise TranscribeError("document OpenDocument (.odt) illisible ou corrompu.", path) from exc
     return paragraphs
 
 
@@ -139,11 +140,11 @@ def read_document(path: str | Path) -> Document:
             "formats acceptés .txt, .docx, .odt.", path)
     if suffix == ".txt":
         paragraphs = _paragraphs_from_text(read_text_file(path))
-    elif suffix == ".docx":
-        paragraphs = _read_docx(path)
     else:
-        paragraphs = _read_odt(path)
+        inputs.check_office(path)
+        paragraphs = _read_docx(path) if suffix == ".docx" else _read_odt(path)
     document = Document(path=path, paragraphs=paragraphs, format=suffix[1:])
+    inputs.check_text_size(document.text, path)
     if not document.text.strip():
         raise TranscribeError("le fichier est vide (aucun texte).", path)
     return document

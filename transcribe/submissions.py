@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import TranscribeError
-from .reading import SUPPORTED_SUFFIXES
+from .errors import TranscribeError, os_reason
+from .inputs import read_bytes
+from .reading import SUPPORTED_SUFFIXES, decode_text_bytes
 
 MANIFEST_COLUMNS = {
     "learner": ("learner", "apprenant", "eleve", "stagiaire", "nom"),
@@ -85,24 +87,53 @@ def _skipped(name: str) -> bool:
     return name.startswith((".", "~$")) or name.endswith("#")
 
 
+def _outside(path: Path, root: Path) -> bool:
+    """A symbolic link (or a path through one) that leads out of the class folder."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a link loop
+        return True
+    return False
+
+
+LINK_OUT = "lien symbolique vers l'extérieur du dossier des copies : refusé (le contenu ne serait pas celui de la copie)."
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise TranscribeError(f"dossier illisible ({os_reason(exc)}).", folder) from exc
+
+
 def discover(submissions: Path, out: Path | None = None) -> list[BatchItem]:
     """Every learner × file of the folder layout, problems noted on the items."""
     items: list[BatchItem] = []
     skip = out.resolve() if out is not None else None
-    for entry in sorted(submissions.iterdir(), key=lambda p: p.name):
+    for entry in _entries(submissions):
         if skip is not None and entry.resolve() == skip:
             continue
         if not entry.is_dir():
             continue  # loose files at the top (a manifest, notes) are not submissions
         problem = name_problem(entry.name, "dossier d'apprenant")
+        if not problem and _outside(entry, submissions):
+            problem = f"dossier d'apprenant « {printable(entry.name)} » : {LINK_OUT}"
+        if not problem:
+            try:
+                paths = _entries(entry)
+            except TranscribeError as exc:
+                problem = f"dossier d'apprenant « {printable(entry.name)} » : {exc.message}"
         if problem:
             items.append(BatchItem(printable(entry.name), "", entry, problem=problem))
             continue
-        for path in sorted(entry.iterdir(), key=lambda p: p.name):
+        for path in paths:
             if _skipped(path.name):
                 continue
-            stem = path.stem if path.is_file() else path.name
-            items.append(BatchItem(entry.name, stem, path, problem=name_problem(stem, "nom d'exercice")))
+            stem = path.name if path.is_dir() else path.stem
+            problem = name_problem(stem, "nom d'exercice")
+            if not problem and _outside(path, submissions):
+                problem = f"{printable(entry.name)}/{printable(path.name)} : {LINK_OUT}"
+            items.append(BatchItem(entry.name, stem, path, problem=problem))
     return items
 
 
@@ -113,21 +144,20 @@ def _header_key(name: str) -> str:
 
 
 def _decode_manifest(path: Path) -> str:
+    """The manifest's text: UTF-8 (BOM or not), UTF-16 with BOM, cp1252; binary refused."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TranscribeError(f"manifeste illisible ({exc.strerror}).", path) from exc
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+        text = decode_text_bytes(read_bytes(path, "texte"), path)
+    except TranscribeError as exc:
+        raise TranscribeError(f"manifeste illisible : {exc.message}", path) from exc
+    if "\x00" in text:
+        raise TranscribeError("manifeste illisible : ce fichier n'est pas un texte (contenu binaire).", path)
+    return text
 
 
 def parse_minutes(text: str) -> float:
+    """A duration in minutes (« 12,5 » or « 12.5 »): finite, at least 0; ValueError otherwise."""
     value = float(text.strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
-    if value < 0 or value != value:
+    if not math.isfinite(value) or value < 0:
         raise ValueError(text)
     return value
 
@@ -138,7 +168,11 @@ def read_manifest(path: Path, submissions: Path) -> list[BatchItem]:
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first and "," not in first else ",")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise TranscribeError(f"manifeste illisible : CSV invalide ligne {reader.line_num} "
+                              "(guillemet non fermé ou cellule démesurée ?).", path) from exc
     if not rows:
         raise TranscribeError("manifeste vide : une ligne d'en-tête est attendue "
                               "(apprenant, exercice, fichier, duree_minutes).", path)
@@ -166,9 +200,14 @@ def read_manifest(path: Path, submissions: Path) -> list[BatchItem]:
             draft = Path(draft_text) if Path(draft_text).is_absolute() else submissions / draft_text
         problem = name_problem(learner) if learner else "nom d'apprenant manquant."
         file = None
-        if file_text:
+        if file_text and any(unicodedata.category(c) == "Cc" for c in file_text):
+            problem = problem or f"chemin de fichier refusé « {printable(file_text)} » : il contient un caractère de contrôle."
+        elif file_text:
             file = Path(file_text) if Path(file_text).is_absolute() else submissions / file_text
             exercise = exercise or file.stem
+            inside = not Path(file_text).is_absolute() and ".." not in Path(file_text).parts
+            if inside and _outside(file, submissions):
+                problem = problem or f"{printable(file_text)} : {LINK_OUT}"
         elif exercise and not problem and not name_problem(exercise, "nom d'exercice"):
             file = _find_submission(submissions / learner, exercise)
             if file is None:
