@@ -11,6 +11,7 @@ tolerance: one identity or critical-value error makes the skill *non acquis*.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -68,6 +69,8 @@ def _fail(path, key: str, problem: str):
 def _number(path, key: str, value, minimum: float = 0.0) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         _fail(path, key, f"un nombre est attendu (trouvé : {value!r}).")
+    if not math.isfinite(value):
+        _fail(path, key, f"un nombre fini est attendu (trouvé : {value!r}).")
     if value < minimum:
         _fail(path, key, f"doit être supérieur ou égal à {minimum:g}.")
     return float(value)
@@ -145,10 +148,12 @@ def load_bareme(name_or_path: str | Path | None = None) -> Bareme:
     if not path.is_file():
         raise TranscribeError(
             "barème introuvable (donnez un fichier .toml ou un nom parmi " + ", ".join(PRESETS) + ").", path)
+    from .exercise import read_metadata
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TranscribeError(f"barème illisible (TOML invalide) : {exc}", path) from exc
+        data = read_metadata(path)
+    except TranscribeError as exc:
+        raise TranscribeError(exc.message.replace("métadonnées illisibles", "barème illisible"), path) from exc
     return parse_bareme(data, path)
 
 
@@ -202,6 +207,9 @@ def _fr(x: float, digits: int = 1) -> str:
 
 def grade(score: Score, bareme: Bareme | None = None, elapsed_minutes: float | None = None) -> Score:
     """Fill the score's criteria, note, acquis and decision; returns the same score."""
+    if elapsed_minutes is not None and (not math.isfinite(elapsed_minutes) or elapsed_minutes < 0):
+        raise TranscribeError(f"durée invalide ({elapsed_minutes!r} min) : un nombre de minutes fini, "
+                              "positif ou nul, est attendu.")
     bareme = bareme or load_bareme()
     t = bareme.thresholds
     n_words = max(score.rates.ref_words, 1)

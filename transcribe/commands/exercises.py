@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..bundled import references_dir
-from ..exercise import list_exercises
+from ..exercise import scan_exercises
 
 
 def audio_duration(path: Path | None) -> float | None:
@@ -32,22 +33,31 @@ def audio_duration(path: Path | None) -> float | None:
               help="Dossier des références (<id>.txt et <id>.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 def exercises(references: Path, as_json: bool):
-    """Liste les exercices : identifiant, titre, spécialité, durée de l'enregistrement."""
+    """Liste les exercices : identifiant, titre, spécialité, durée de l'enregistrement.
+
+    Un exercice dont les métadonnées (.toml) sont invalides est signalé sur la sortie
+    d'erreur ; les autres sont listés. Code de sortie : 0 succès, 1 au moins un exercice
+    invalide, 2 erreur d'utilisation.
+    """
     references = references if references is not None else references_dir()
+    found, problems = scan_exercises(references)
     rows = []
-    for ex in list_exercises(references):
+    for ex in found:
         duration = audio_duration(ex.audio_path)
         rows.append({"id": ex.id, "title": ex.title, "specialty": ex.specialty,
                      "duration_s": round(duration, 1) if duration else None,
                      "time_limit_minutes": ex.time_limit_minutes, "difficulty": ex.difficulty,
                      "audio": str(ex.audio_path) if ex.audio_path else None})
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    console = Console()
-    title = f"{len(rows)} exercices ({references})"
-    table = (wide_table if console.width >= WIDE_COLUMNS else narrow_table)(title, rows)
-    console.print(table)
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        console = Console()
+        title = f"{len(rows)} exercices ({references})"
+        console.print((wide_table if console.width >= WIDE_COLUMNS else narrow_table)(title, rows))
+    for problem in problems:
+        click.echo(f"Erreur : {problem}", err=True)
+    if problems:
+        sys.exit(1)
 
 
 WIDE_COLUMNS = 110  # below this (80 columns is the default of a pipe), the narrow layout
