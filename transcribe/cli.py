@@ -8,7 +8,7 @@ import click
 
 from . import __version__
 from .commands import french  # noqa: F401  (click's messages in French)
-from .errors import TranscribeError
+from .errors import TranscribeError, os_reason
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -21,6 +21,10 @@ class FrenchErrorsGroup(click.Group):
             return super().invoke(ctx)
         except TranscribeError as exc:
             click.echo(f"Erreur : {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:  # last resort: a system error on a path no check caught first
+            where = f"{exc.filename} : " if getattr(exc, "filename", None) else ""
+            click.echo(f"Erreur : {where}{os_reason(exc)}.", err=True)
             sys.exit(2)
 
 

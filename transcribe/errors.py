@@ -22,6 +22,7 @@ _REASONS = {
     errno.ETXTBSY: "fichier occupé",
     errno.EMFILE: "trop de fichiers ouverts",
     errno.EFBIG: "fichier trop gros pour le système de fichiers",
+    errno.ENXIO: "aucun programme ne lit ce tube nommé",
 }
 
 

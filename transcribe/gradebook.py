@@ -34,7 +34,7 @@ class Column:
 
 
 def _text(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
+    """A text cell a spreadsheet will not run as a formula (every text column goes through here)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
@@ -93,7 +93,7 @@ def columns() -> list[Column]:
         Column("apprenant", lambda r, c: _text(r["learner"])),
         Column("exercice", lambda r, c: _text(r["exercise"])),
         Column("fichier", lambda r, c: _text(r["file"])),
-        Column("statut", lambda r, c: r["status"]),
+        Column("statut", lambda r, c: _text(r["status"])),
         Column("message", lambda r, c: _text(r["message"])),
         Column("note", lambda r, c: _number(_score(r).get("note"), c, 2)),
         Column("acquis", lambda r, c: _yes_no(_score(r).get("acquis"))),
@@ -111,7 +111,7 @@ def columns() -> list[Column]:
     cols += [Column(f"n_{kind}", lambda r, c, kind=kind: _count(r, kind)) for kind in ERROR_TYPES]
     # Post-editing (a corrected speech-recognition draft): empty for a dictation copy.
     cols += [Column(name, lambda r, c, key=key: _post_edit(r, key, c)) for name, key in POST_EDIT_COLUMNS]
-    cols += [Column("rapport", lambda r, c: r.get("report") or "")]
+    cols += [Column("rapport", lambda r, c: _text(r.get("report") or ""))]
     return cols
 
 
@@ -146,7 +146,7 @@ def gradebook_json(records: list[dict], bareme: str, submissions: str) -> str:
     """The gradebook as a JSON document (tool, version, date, summary, items)."""
     document = {"tool": "transcribe", "version": __version__, "generated": datetime.now().isoformat(timespec="seconds"),
                 "bareme": bareme, "submissions": submissions, "summary": summary(records), "items": records}
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 def write_gradebook(out: Path, records: list[dict], bareme: Bareme, submissions: Path,

@@ -80,8 +80,9 @@ def _check_mode(mode: int, path: Path) -> None:
                               path)
 
 
-def check_file(path: str | Path, kind: str = "texte") -> os.stat_result:
-    """A regular file within the size limit of ``kind`` (``os.stat``: never opens it)."""
+def check_file(path: str | Path, kind: str | None = "texte") -> os.stat_result:
+    """A regular file within the size limit of ``kind`` (None: any size); ``os.stat`` only,
+    never opens it."""
     path = Path(path)
     try:
         info = os.stat(path)
@@ -90,7 +91,7 @@ def check_file(path: str | Path, kind: str = "texte") -> os.stat_result:
     except (OSError, ValueError) as exc:
         raise TranscribeError(f"fichier inaccessible ({os_reason(exc)}).", path) from exc
     _check_mode(info.st_mode, path)
-    if info.st_size > max_bytes(kind):
+    if kind is not None and info.st_size > max_bytes(kind):
         raise _too_big(path, kind, info.st_size)
     return info
 

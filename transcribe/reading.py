@@ -130,10 +130,7 @@ def read_document(path: str | Path) -> Document:
     """Read a submission (.txt, .docx, .odt); a clear French error for anything else."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise TranscribeError("fichier introuvable.", path)
-    if path.is_dir():
-        raise TranscribeError("c'est un dossier, pas un fichier.", path)
+    inputs.check_file(path, None)  # exists, a regular file (size: by format, below)
     if suffix not in SUPPORTED_SUFFIXES:
         raise TranscribeError(
             f"format non pris en charge « {suffix or '(sans extension)'} » : "

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import TranscribeError
+from ..errors import TranscribeError, os_reason
+from ..files import check_not_input, write_output
+from ..inputs import check_file
+from .params import FiniteFloat
 
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
 FORMAT_CHOICE = click.Choice(["txt", "json", "srt", "vtt"])
@@ -50,7 +53,7 @@ def _exercise_for(audio: Path, exercise_id: str | None):
 @click.option("--output", "-o", type=click.Path(path_type=Path), metavar="FICHIER",
               help="Écrit le résultat dans FICHIER (un dossier si plusieurs fichiers audio).")
 @click.option("--review", is_flag=True, help="Signale les mots peu sûrs à relire, ainsi : [[mot?]].")
-@click.option("--review-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+@click.option("--review-threshold", type=FiniteFloat(0, 1), default=0.5, show_default=True,
               help="Probabilité sous laquelle un mot est signalé par --review.")
 @click.option("--vad/--no-vad", default=None,
               help="Détection de la parole (par défaut : activée au-delà de 30 s d'audio).")
@@ -74,11 +77,15 @@ def asr(audio, exercise_id, engine, model_path, beam, no_bias, no_commands, fmt,
 
     if output is not None and len(audio) > 1 and output.exists() and not output.is_dir():
         raise click.UsageError("avec plusieurs fichiers audio, -o doit désigner un dossier.")
+    if output is not None:  # before any work: a transcript never replaces an audio file
+        for target in _targets(audio, fmt, output):
+            check_not_input(target, [*audio, model_path])
     if exercise_id:
         _exercise_for(audio[0], exercise_id)  # unknown exercise: usage error before any work
     failures, rendered = 0, []
     for path in audio:
         try:
+            check_file(path, "audio")  # a named pipe or a device would block the decoder
             exercise = _exercise_for(path, exercise_id)
             vocabulary = None if no_bias or exercise is None else exercise_vocabulary(exercise)
             click.echo(f"Transcription de {path} ({engine}, faisceau {beam}"
@@ -109,44 +116,39 @@ def asr(audio, exercise_id, engine, model_path, beam, no_bias, no_commands, fmt,
         sys.exit(1)
 
 
+def _targets(audio, fmt: str, output: Path) -> list[Path]:
+    """The files ``-o`` will write: one per audio file in a folder, or the one file named."""
+    if output.is_dir() or len(audio) > 1:
+        return [output / f"{Path(path).stem}.{fmt}" for path in audio]
+    return [output]
+
+
 def _emit(rendered, fmt: str, output: Path | None) -> None:
     def as_text(item) -> str:
-        return json.dumps(item, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else item
+        return json.dumps(item, ensure_ascii=False, indent=2, allow_nan=False) + "\n" if fmt == "json" else item
 
     if not rendered:
         return
     if output is not None and (output.is_dir() or len(rendered) > 1):
-        output.mkdir(parents=True, exist_ok=True)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TranscribeError(f"dossier de sortie impossible à créer ({os_reason(exc)}).", output) from exc
         for path, item in rendered:
-            _write_atomic(output / f"{path.stem}.{fmt}", as_text(item))
+            write_output(output / f"{path.stem}.{fmt}", as_text(item), [path])
         click.echo(f"{len(rendered)} transcription(s) écrite(s) dans {output}.", err=True)
         return
     if len(rendered) == 1:
         text = as_text(rendered[0][1])
     elif fmt == "json":
-        text = json.dumps([item for _, item in rendered], ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps([item for _, item in rendered], ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     else:
         text = "\n".join(f"==> {path} <==\n{item}" for path, item in rendered)
     if output is not None:
-        _write_atomic(output, text)
+        write_output(output, text, [path for path, _ in rendered])
         click.echo(f"Transcription écrite dans {output}.", err=True)
     else:
         click.echo(text, nl=False)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 @click.group(short_help="Affiche, prépare ou convertit le modèle Whisper embarqué.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import TranscribeError
+from .params import FiniteFloat
 
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
 BIAS_CHOICE = click.Choice(["oui", "non", "les-deux", "both"])
@@ -72,6 +73,22 @@ def _unique_names(results) -> None:
         seen.add(name)
 
 
+def _check_inputs(hyp_dirs, out_dir: Path) -> None:
+    """Hypothesis files are regular files (a named pipe would block), and never in --out."""
+    from ..files import same_file
+    from ..inputs import check_file
+
+    for hyp in hyp_dirs:
+        hyp = Path(hyp)
+        files = sorted(hyp.glob("*.trn")) + sorted(hyp.glob("*.txt")) if hyp.is_dir() else [hyp]
+        for path in files:
+            if path.suffix == ".trn":
+                check_file(path, "texte")
+        if same_file(hyp, out_dir) or any(same_file(path.parent, out_dir) for path in files):
+            raise TranscribeError("le dossier de résultats (--out) contient les hypothèses évaluées : elles "
+                                  "pourraient être remplacées. Choisissez un autre dossier avec --out.", out_dir)
+
+
 @click.command(short_help="Compare moteurs et réglages de reconnaissance sur les dictées (WER, vitesse…).")
 @click.argument("audio_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--references", "references_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIER",
@@ -88,7 +105,7 @@ def _unique_names(results) -> None:
 @click.option("--no-commands", is_flag=True, help="Garde les commandes dictées (« virgule »…) telles quelles.")
 @click.option("--exercises", "exercise_ids", multiple=True, metavar="ID,ID",
               help="Restreint aux exercices nommés (séparés par des virgules ; répétable).")
-@click.option("--limit-seconds", type=click.FloatRange(min=0, min_open=True), metavar="S",
+@click.option("--limit-seconds", type=FiniteFloat(min=0, min_open=True), metavar="S",
               help="Ne garde que les dictées d'au plus S secondes.")
 @click.option("--hyp-dir", "hyp_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
               metavar="DOSSIER",
@@ -126,6 +143,7 @@ def bench(audio_dir, references_dir, engines, models, beams, bias, no_bias, no_c
 
     if hyp_dirs and (engines or models or beams or no_bias or bias != "oui" or no_cache):
         raise click.UsageError("--hyp-dir évalue des hypothèses existantes : pas d'option de reconnaissance avec.")
+    _check_inputs(hyp_dirs, Path(out_dir))
     only = _split_ids(exercise_ids) or None
     dictations = runner.discover(references_dir, audio_dir, only, need_audio=not hyp_dirs)
     if limit_seconds and not hyp_dirs:
@@ -138,6 +156,9 @@ def bench(audio_dir, references_dir, engines, models, beams, bias, no_bias, no_c
     results, runs = [], []
     if hyp_dirs:
         results, dictations = score_hyp_dirs(hyp_dirs, dictations, samples, seed)
+        if not dictations:  # like a folder of <id>.txt: hypotheses for no known exercise
+            raise TranscribeError("aucune hypothèse ne correspond à un exercice connu (identifiants des .trn ou "
+                                  "noms des <id>.txt) : vérifiez --references et --exercises.", hyp_dirs[0])
         _unique_names(results)
         for r in results:
             if r.unknown_ids:
