@@ -165,7 +165,7 @@ def test_grade_refuses_links_out_of_the_class_folder(tmp_path, mini_exercise):
     assert [(r["learner"], r["exercise"], r["status"], r["message"]) for r in result.records] == [
         ("ana", "mini", "erreur", f"ana/mini.txt : {link_out}"),
         ("ben", "", "erreur", f"dossier d'apprenant « ben » : {link_out}"),
-        ("eve", "lien", "erreur", "eve/mini.txt : exercice « lien » inconnu : pas de référence lien.txt dans "
+        ("eve", "lien", "erreur", "eve/lien.txt : exercice « lien » inconnu : pas de référence lien.txt dans "
                                   f"{mini_exercise.parent}."),
         ("eve", "mini", "ok", ""),
     ]

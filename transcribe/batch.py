@@ -24,7 +24,7 @@ from . import __version__, inputs
 from .drafts import draft_path
 from .errors import TranscribeError, os_reason
 from .exercise import is_exercise_id, load_exercise
-from .files import write_atomic
+from .files import resolved, write_atomic
 from .gradebook import OUTPUT_FILES, summary, write_gradebook
 from .grading import Bareme, grade
 from .reading import SUPPORTED_SUFFIXES, document_from_text, read_document
@@ -86,7 +86,7 @@ class Task:
 
 def check_out_dir(submissions: Path, out: Path) -> None:
     """The output folder must not be (nor be inside) the submissions folder."""
-    sub, target = submissions.resolve(), out.resolve()
+    sub, target = resolved(submissions), resolved(out)
     if target == sub:
         raise TranscribeError("le dossier de sortie est le dossier des copies : choisissez-en un autre "
                               "avec --out (les copies ne sont jamais écrasées).", out)
@@ -114,12 +114,12 @@ def report_path(item: BatchItem) -> str:
 
 def check_collisions(items: list[BatchItem], out: Path, inputs: list[Path]) -> None:
     """Refuse to run when an output file would land on an input file."""
-    protected = {str(p.resolve()) for p in inputs}
-    protected |= {str(item.file.resolve()) for item in items if item.file is not None}
+    protected = {str(resolved(p)) for p in inputs}
+    protected |= {str(resolved(item.file)) for item in items if item.file is not None}
     outputs = [out / name for name in OUTPUT_FILES]
     outputs += [out / report_path(item) for item in items if not item.problem]
     for path in outputs:
-        if str(path.resolve()) in protected:
+        if str(resolved(path)) in protected:
             raise TranscribeError("ce fichier de sortie écraserait un fichier d'entrée : choisissez un autre "
                                   "dossier avec --out.", path)
 
@@ -255,8 +255,9 @@ def collect_items(options: BatchOptions) -> list[BatchItem]:
     check_out_dir(options.submissions, options.out)
     items = discover(options.submissions, options.out)
     if options.manifest is not None:
-        if not options.manifest.is_file():
+        if not options.manifest.exists():
             raise TranscribeError("manifeste introuvable.", options.manifest)
+        inputs.check_file(options.manifest, "texte")
         items = merge_manifest(items, read_manifest(options.manifest, options.submissions))
     if not items:
         loose = [p.name for p in options.submissions.iterdir()
@@ -266,13 +267,13 @@ def collect_items(options: BatchOptions) -> list[BatchItem]:
                 " (attendu : <apprenant>/<exercice>.txt, .docx ou .odt)")
         raise TranscribeError(f"aucune copie trouvée{hint}.", options.submissions)
     mark_duplicates(items)
-    inputs = [p for p in options.references.iterdir() if p.is_file()]
+    given = [p for p in options.references.iterdir() if p.is_file()]
     if options.manifest is not None:
-        inputs.append(options.manifest)
-    inputs += [item.draft for item in items if item.draft is not None]
+        given.append(options.manifest)
+    given += [item.draft for item in items if item.draft is not None]
     if options.bareme.source and Path(options.bareme.source).is_file():
-        inputs.append(Path(options.bareme.source))
-    check_collisions(items, options.out, inputs)
+        given.append(Path(options.bareme.source))
+    check_collisions(items, options.out, given)
     check_writable(options.out)
     return sorted(items, key=lambda it: (it.learner, it.exercise, str(it.file)))
 

@@ -33,9 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TranscribeError, os_reason
+from .files import resolved
 from .inputs import read_bytes
 from .reading import SUPPORTED_SUFFIXES, decode_text_bytes
 
+BIDI_CONTROLS = set("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+MAX_NAME_BYTES = 200  # a report is <learner>/<exercise>.html: file systems allow 255 bytes a name
 MANIFEST_COLUMNS = {
     "learner": ("learner", "apprenant", "eleve", "stagiaire", "nom"),
     "exercise": ("exercise", "exercice", "exercise_id", "id"),
@@ -75,10 +78,14 @@ def name_problem(name: str, what: str = "nom d'apprenant") -> str:
         why = "il contient un séparateur de chemin"
     elif any(unicodedata.category(c) == "Cc" for c in name):
         why = "il contient un caractère de contrôle"
+    elif any(c in BIDI_CONTROLS for c in name):
+        why = "il contient un caractère de contrôle de direction (il s'afficherait dans un autre ordre)"
     elif any(unicodedata.category(c) == "Cs" for c in name):
         why = "il contient des octets illisibles (encodage du nom de fichier)"
     elif name.startswith("."):
         why = "il commence par un point (fichier caché)"
+    elif len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        why = f"il est trop long (plus de {MAX_NAME_BYTES} octets ; les rapports en dérivent leur nom)"
     return f"{what} refusé « {printable(name)} » : {why}." if why else ""
 
 
@@ -87,13 +94,16 @@ def _skipped(name: str) -> bool:
     return name.startswith((".", "~$")) or name.endswith("#")
 
 
-def _outside(path: Path, root: Path) -> bool:
-    """A symbolic link (or a path through one) that leads out of the class folder."""
+def _link_problem(path: Path, root: Path) -> str:
+    """Why a symbolic link (or a path through one) cannot be graded: it leads out of the class
+    folder, or loops ('' when the path stays inside)."""
     try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):  # elsewhere, or a link loop
-        return True
-    return False
+        path.resolve(strict=path.is_symlink()).relative_to(root.resolve())
+    except ValueError:
+        return LINK_OUT
+    except (OSError, RuntimeError):
+        return "lien symbolique cassé ou en boucle : refusé." if path.is_symlink() else ""
+    return ""
 
 
 LINK_OUT = "lien symbolique vers l'extérieur du dossier des copies : refusé (le contenu ne serait pas celui de la copie)."
@@ -109,15 +119,16 @@ def _entries(folder: Path) -> list[Path]:
 def discover(submissions: Path, out: Path | None = None) -> list[BatchItem]:
     """Every learner × file of the folder layout, problems noted on the items."""
     items: list[BatchItem] = []
-    skip = out.resolve() if out is not None else None
+    skip = resolved(out) if out is not None else None
     for entry in _entries(submissions):
-        if skip is not None and entry.resolve() == skip:
+        if skip is not None and resolved(entry) == skip:
             continue
         if not entry.is_dir():
             continue  # loose files at the top (a manifest, notes) are not submissions
         problem = name_problem(entry.name, "dossier d'apprenant")
-        if not problem and _outside(entry, submissions):
-            problem = f"dossier d'apprenant « {printable(entry.name)} » : {LINK_OUT}"
+        link = "" if problem else _link_problem(entry, submissions)
+        if link:
+            problem = f"dossier d'apprenant « {printable(entry.name)} » : {link}"
         if not problem:
             try:
                 paths = _entries(entry)
@@ -131,8 +142,9 @@ def discover(submissions: Path, out: Path | None = None) -> list[BatchItem]:
                 continue
             stem = path.name if path.is_dir() else path.stem
             problem = name_problem(stem, "nom d'exercice")
-            if not problem and _outside(path, submissions):
-                problem = f"{printable(entry.name)}/{printable(path.name)} : {LINK_OUT}"
+            link = "" if problem else _link_problem(path, submissions)
+            if link:
+                problem = f"{printable(entry.name)}/{printable(path.name)} : {link}"
             items.append(BatchItem(entry.name, stem, path, problem=problem))
     return items
 
@@ -206,8 +218,9 @@ def read_manifest(path: Path, submissions: Path) -> list[BatchItem]:
             file = Path(file_text) if Path(file_text).is_absolute() else submissions / file_text
             exercise = exercise or file.stem
             inside = not Path(file_text).is_absolute() and ".." not in Path(file_text).parts
-            if inside and _outside(file, submissions):
-                problem = problem or f"{printable(file_text)} : {LINK_OUT}"
+            link = _link_problem(file, submissions) if inside else ""
+            if link:
+                problem = problem or f"{printable(file_text)} : {link}"
         elif exercise and not problem and not name_problem(exercise, "nom d'exercice"):
             file = _find_submission(submissions / learner, exercise)
             if file is None:
@@ -238,11 +251,11 @@ def _find_submission(folder: Path, exercise: str) -> Path | None:
 
 def merge_manifest(found: list[BatchItem], listed: list[BatchItem]) -> list[BatchItem]:
     """The manifest decides: its rows replace what was found for the same learner and exercise."""
-    files = {str(item.file.resolve()) for item in listed if item.file is not None}
+    files = {str(resolved(item.file)) for item in listed if item.file is not None}
     covered = {(item.learner, item.exercise) for item in listed}
     kept = [item for item in found
             if (item.learner, item.exercise) not in covered
-            and (item.file is None or str(item.file.resolve()) not in files)]
+            and (item.file is None or str(resolved(item.file)) not in files)]
     return kept + listed
 
 
@@ -264,7 +277,9 @@ def display_path(path: Path | None, submissions: Path) -> str:
     """The file as the gradebook shows it: relative to the submissions folder when inside it."""
     if path is None:
         return ""
-    try:
-        return printable(path.resolve().relative_to(submissions.resolve()).as_posix())
-    except ValueError:
-        return printable(str(path))
+    for base in (Path(os.path.abspath(submissions)), resolved(submissions)):  # the link itself, not its target
+        try:
+            return printable(Path(os.path.abspath(path)).relative_to(base).as_posix())
+        except ValueError:
+            continue
+    return printable(str(path))
