@@ -36,3 +36,13 @@ def test_report_highlights_errors_in_place(mini_exercise, tmp_path):
     rendered = render(grade(score_files(sub, mini_exercise)))
     assert "Echographie[Échographie] cardiaque normale" in rendered
     assert "• Échographie cardiaque (saisi : « Echographie cardiaque », accent)" in rendered
+
+
+def test_error_table_stops_at_500_rows(mini_exercise, tmp_path):
+    sub = tmp_path / "copie.txt"
+    sub.write_text(mini_exercise.read_text(encoding="utf-8") + " ;" * 600, encoding="utf-8")  # 600 added marks
+    score = grade(score_files(sub, mini_exercise))
+    rendered = render(score)
+    assert len(score.errors) == 600
+    assert rendered.count("│ ponctuation │") == 500
+    assert "… et 100 autres erreurs (liste complète : --json)." in rendered

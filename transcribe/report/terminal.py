@@ -11,6 +11,9 @@ from .labels import FLAG_LABELS, RICH_STYLES, TYPE_LABELS
 from .marks import text_pieces
 
 
+MAX_LISTED = 500  # rows of the error table; a pasted-over copy can hold 100,000 errors
+
+
 def _fmt(x: float | None, percent: bool = True) -> str:
     if x is None:
         return "—"
@@ -117,11 +120,13 @@ def print_score(score: Score, console: Console | None = None) -> None:
         post_edit = score.post_edit is not None
         for col in ("Ligne", "Type", "Attendu", "Saisi", "Signalement") + (("Origine",) if post_edit else ()):
             table.add_column(col)
-        for e in score.errors:
+        for e in score.errors[:MAX_LISTED]:
             origin = ({"brouillon": "brouillon", "apprenant": "apprenant"}.get(e.origin, "—"),) if post_edit else ()
             table.add_row(str(e.line), TYPE_LABELS[e.type], e.ref or "—", e.hyp or "—",
                           ", ".join(FLAG_LABELS[f] for f in e.flags), *origin)
         console.print(table)
+        if len(score.errors) > MAX_LISTED:
+            console.print(f"… et {len(score.errors) - MAX_LISTED} autres erreurs (liste complète : --json).")
     else:
         console.print("[bold green]Aucune erreur : copie conforme à la référence.")
     failed = [t for t in score.terms if not t.correct]
