@@ -307,6 +307,7 @@ def cases(root: Path, out: Path) -> list[tuple[str, list[str]]]:
                                                       "-o", str(out / f"m-{path.stem}"), "-j", "1"]))
     for path in sorted((root / "audio").iterdir()) + [root / "audio" / "inconnu.xyz"]:
         runs.append((f"asr {path.name}", ["asr", str(path), "--no-bias"]))
+    runs.append(("draft tube.wav", ["draft", str(root / "audio" / "tube.wav")]))
     runs.append(("asr -o audio", ["asr", str(root / "audio" / "texte.mp3"), "-o", str(root / "audio" / "texte.mp3")]))
     for path in sorted((root / "trn").iterdir()):
         runs.append((f"bench {path.name}", ["bench", "--references", str(root / "refs-bench"), "--hyp-dir", str(path),

@@ -64,8 +64,13 @@ def draft(target, exercise_id, engine, model_path, beam, no_bias, no_commands, v
     sont écrits à côté du brouillon (FICHIER.toml) pour pouvoir le régénérer à l'identique.
     """
     from ..drafts import default_settings, make_draft, write_draft
+    from ..files import check_not_input
+    from ..inputs import check_file
 
     audio, exercise = _source(target, exercise_id)
+    check_file(audio, "audio")  # a named pipe or a device would block the decoder
+    if output is not None:
+        check_not_input(output, [audio, exercise.reference_path if exercise else None])
     settings = default_settings(audio, engine=engine, model=model_path, vocabulary=draft_vocabulary(exercise, no_bias),
                                 beam_size=beam, language=language, vad=vad, commands=not no_commands,
                                 cpu_threads=cpu_threads, exercise=exercise.id if exercise else "")
