@@ -1,5 +1,15 @@
-"""Shared fixtures: the bundled corpus folders and a small exercise written on the fly."""
+"""Shared fixtures: the bundled corpus folders and a small exercise written on the fly.
 
+The whole session runs in one temporary folder, removed at the end: the home directory,
+the XDG cache/data/config/state folders, our cache (TRANSCRIBE_CACHE_DIR: transcripts and
+openai-whisper's converted checkpoint) and the system temporary folder (TMPDIR, pytest's
+tmp_path) all point into it, for this process and the ones it starts. No test writes in the
+user's home or leaves anything in /tmp.
+"""
+
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +18,40 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCES = ROOT / "references"
 AUDIO = ROOT / "audio_samples"
 EXAMPLES = ROOT / "examples" / "submissions"
+
+ISOLATED = {"HOME": "home", "XDG_CACHE_HOME": "xdg-cache", "XDG_DATA_HOME": "xdg-data",
+            "XDG_CONFIG_HOME": "xdg-config", "XDG_STATE_HOME": "xdg-state",
+            "TRANSCRIBE_CACHE_DIR": "transcribe-cache", "TMPDIR": "tmp"}
+_session = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Point every folder a test could write to into one session folder (before tmp_path is set up)."""
+    from multiprocessing import util
+
+    root = Path(tempfile.mkdtemp(prefix="transcribe-tests-"))
+    _session.update(environ={name: os.environ.get(name) for name in ISOLATED}, tempdir=tempfile.tempdir)
+    for name, sub in ISOLATED.items():
+        (root / sub).mkdir()
+        os.environ[name] = str(root / sub)
+    tempfile.tempdir = str(root / "tmp")
+    if not config.option.basetemp:
+        config.option.basetemp = str(root / "pytest")
+    # Removed at exit, after multiprocessing's own clean-up of the folder it made in TMPDIR
+    # (its finalizers run by decreasing priority: its temporary folder is -100).
+    util.Finalize(None, shutil.rmtree, args=(str(root),), kwargs={"ignore_errors": True}, exitpriority=-1000)
+
+
+def pytest_unconfigure(config):
+    for name, value in _session.get("environ", {}).items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    if "tempdir" in _session:
+        tempfile.tempdir = _session["tempdir"]
+
 
 MINI_REFERENCE = """CENTRE HOSPITALIER DE TEST - Service de cardiologie
 Patient : M. Marcel DURAND, né le 14/09/1951
