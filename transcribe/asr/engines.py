@@ -50,8 +50,11 @@ def load_faster_whisper(path: str, device: str, compute_type: str, cpu_threads: 
             return super().get_prompt(tokenizer, previous_tokens, without_timestamps=without_timestamps,
                                       prefix=prefix, hotwords=hotwords)
 
-    return DictationWhisperModel(path, device=device, compute_type=compute_type,
-                                  cpu_threads=cpu_threads or os.cpu_count() or 0)
+    from .model import ct2_folder
+
+    with ct2_folder(path) as folder:  # the embedded model is read in place, for the time of the load
+        return DictationWhisperModel(str(folder), device=device, compute_type=compute_type,
+                                     cpu_threads=cpu_threads or os.cpu_count() or 0)
 
 
 @functools.lru_cache(maxsize=2)
@@ -63,11 +66,7 @@ def load_openai_whisper(path: str, device: str):
 
 
 def model_label(kind: str, path: Path) -> str:
-    from .model import embedded_model_dir
-
-    if kind == "ct2" and path.resolve() == embedded_model_dir().resolve():
-        return "whisper-base (embarqué)"
-    return str(path)
+    return "whisper-base (embarqué)" if kind == "embedded" else str(path)
 
 
 def _r(value, digits: int = 2):
@@ -171,15 +170,16 @@ def resolve_engine_model(engine: str, model: str | os.PathLike | None) -> tuple[
 
     if engine not in ENGINES:
         raise TranscribeError(f"moteur inconnu : {engine} (choix : {', '.join(ENGINES)}).")
+    if engine == "openai-whisper":
+        require_openai_whisper()  # before any work on the model
     kind, path = resolve_model(model)
     label = model_label(kind, path)
     if engine == "faster-whisper":
-        if kind != "ct2":
+        if kind == "pt":
             raise TranscribeError("faster-whisper demande un modèle CTranslate2 (dossier avec model.bin), "
                                   "pas un fichier .pt.", path)
         return path, label
-    require_openai_whisper()
-    return (ensure_converted(path) if kind == "ct2" else path), label
+    return (path if kind == "pt" else ensure_converted(path)), label
 
 
 def require_openai_whisper() -> None:

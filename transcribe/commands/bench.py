@@ -166,6 +166,10 @@ def bench(audio_dir, references_dir, engines, models, beams, bias, no_bias, no_c
     else:
         systems = runner.systems_from_options(engines or ["faster-whisper"], list(models), beams or [5],
                                               "non" if no_bias else bias, not no_commands)
+        if any(s.engine == "openai-whisper" for s in systems):
+            from ..asr.engines import require_openai_whisper
+
+            require_openai_whisper()  # the install line, before any transcription
         names = [s.name for s in systems]
         unknown = [n for pair in pairs for n in pair if n not in names]
         if unknown:  # before hours of transcription, not after
