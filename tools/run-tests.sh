@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The README's test command: a virtual environment with the test extras, then the whole suite.
-# torch is pinned to 2.13.0 (the CPU build); openai-whisper is installed without its `triton`
-# dependency (1 GB of GPU compiler, useless on CPU); its other dependencies come with the
-# `openai` extra.
+# The README's test command: a virtual environment (.venv) with the project and its test and
+# openai extras at the tested versions (constraints.txt), then the whole suite, in a random
+# order (pytest-randomly: the seed is printed; --randomly-seed=N replays an order, -p
+# no:randomly keeps the file order). Arguments go to pytest.
+# torch 2.13.0 is the CPU build; openai-whisper is installed without its dependencies (its
+# `triton` is 1 GB of GPU compiler, useless on CPU): the others come with the `openai` extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
+"${PYTHON:-python3}" -m venv .venv
 . .venv/bin/activate
-python -m pip install -q --upgrade pip
-python -m pip install -q torch==2.13.0
-python -m pip install -q -e ".[test,openai]"
-python -m pip install -q --no-deps "openai-whisper>=20240930"
+python -m pip install -q -c constraints.txt torch==2.13.0
+python -m pip install -q -c constraints.txt -e ".[test,openai]"
+python -m pip install -q --no-deps "openai-whisper==20250625"
 python -m pytest "$@"

@@ -39,6 +39,7 @@ def exercises(references: Path, as_json: bool):
     d'erreur ; les autres sont listés. Code de sortie : 0 succès, 1 au moins un exercice
     invalide, 2 erreur d'utilisation.
     """
+    title = "exercices fournis" if references is None else f"exercices ({references})"
     references = references if references is not None else references_dir()
     found, problems = scan_exercises(references)
     rows = []
@@ -52,7 +53,7 @@ def exercises(references: Path, as_json: bool):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         console = Console()
-        title = f"{len(rows)} exercices ({references})"
+        title = f"{len(rows)} {title}"
         console.print((wide_table if console.width >= WIDE_COLUMNS else narrow_table)(title, rows))
     for problem in problems:
         click.echo(f"Erreur : {problem}", err=True)
