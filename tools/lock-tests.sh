@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 -m venv "$tmp/env"
-"$tmp/env/bin/python" -m pip install -q pip-tools
+"$tmp/env/bin/python" -m pip install -q --no-cache-dir pip-tools
 cp constraints.txt "$tmp/constraints.txt" 2>/dev/null || true
-"$tmp/env/bin/pip-compile" -q --all-extras --strip-extras --no-emit-index-url --no-emit-find-links \
+"$tmp/env/bin/pip-compile" -q --cache-dir "$tmp/cache" --all-extras --strip-extras --no-emit-index-url --no-emit-find-links \
     --no-header "$@" -o "$tmp/constraints.txt" pyproject.toml
 {
     cat <<'HEADER'
