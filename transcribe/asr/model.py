@@ -85,6 +85,14 @@ def is_embedded(path: str | os.PathLike) -> bool:
         return False
 
 
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def model_bin_digest(sources: dict[str, Path], out: BinaryIO | None = None) -> str:
     """SHA-256 of part1 + part2, streamed (into `out` as well, if given)."""
     digest = hashlib.sha256()
