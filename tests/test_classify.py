@@ -124,3 +124,25 @@ def test_an_omitted_passage_is_one_error_with_its_marks():
 def test_a_written_unit_in_another_inflection_is_agreement(hyp, expected):
     errors = score_texts(hyp, "112 battements par minute.").errors
     assert [(e.type, e.ref, e.hyp) for e in errors] == expected
+
+
+@pytest.mark.parametrize("ref,hyp,expected", [
+    # Plural of compounds and gender of a compound's part: agreement (third answer key).
+    ("Tabagisme à 40 paquets-années.", "Tabagisme à 40 paquet-années.", [("accord", "paquets-années", "paquet-années")]),
+    ("Fracture postéro-latérale.", "Fracture postéro-latéral.", [("accord", "postéro-latérale", "postéro-latéral")]),
+    # A plural mark on a word that takes none, or the wrong plural: agreement.
+    ("Depuis quatre semaines.", "Depuis quatres semaines.", [("accord", "quatre", "quatres")]),
+    ("Les reflexes sont normaux.", "Les reflexes sont normals.", [("accord", "normaux", "normals")]),
+    ("Mme DELORME.", "Mme DELORMES.", [("usage", "DELORME", "DELORMES")]),  # a name: spelling
+    ("Toutes les heures.", "Tous les heures.", [("accord", "Toutes", "Tous")]),
+    # A title written out is the same word; its capital counts only where a line starts.
+    ("Dr Claire MARTIN", "Docteur Claire MARTIN", []),
+    ("Dr Claire MARTIN", "docteur Claire MARTIN", [("majuscule", "Dr", "docteur")]),
+    ("Je soussignée, Dr Mathilde GARNIER.", "Je soussignée, docteur Mathilde GARNIER.", []),
+    ("Vue par Mme Durand.", "Vue par Madame Durand.", []),
+    # Words joined into a compound the dictionary knows; not the other way round.
+    ("Au petit déjeuner.", "Au petit-déjeuner.", []),
+    ("Un porte-monnaie.", "Un porte monnaie.", [("usage", "porte-monnaie", "porte monnaie")]),
+])
+def test_third_key_frontier_cases(ref, hyp, expected):
+    assert errors(hyp, ref) == expected

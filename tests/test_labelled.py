@@ -1,9 +1,13 @@
 """Hand-labelled submissions: the tool types every error as the trainer who labelled them.
 
-Two answer keys written independently of the code: ``examples/submissions/ERRORS.md``
-(the README's example class) and ``tests/fixtures/labelled/labels.json`` (30 copies over
+Three answer keys written independently of the code: ``examples/submissions/ERRORS.md``
+(the README's example class), ``tests/fixtures/labelled/labels.json`` (30 copies over
 the 15 exercises: perfect copies in cp1252/CRLF, NFD, NBSP and .docx, identity and dose
-errors, laterality, split and merged words, homophones, admitted variants…).
+errors, laterality, split and merged words, homophones, admitted variants…) and
+``tests/fixtures/labelled3/labels.json`` (28 copies over the 15 exercises, written from the
+marking rules of issue 13 without reading the code: grammatical homophones, é/er/ez/ait,
+plurals of compounds, capitals of titles and sentence starts, « Dr »/« Docteur », numbers
+and units, dates in letters, admitted variants; its README gives each decision).
 """
 
 import json
@@ -17,6 +21,7 @@ from transcribe.scoring import score_files
 from conftest import EXAMPLES, REFERENCES, ROOT
 
 LABELLED = ROOT / "tests" / "fixtures" / "labelled"
+LABELLED3 = ROOT / "tests" / "fixtures" / "labelled3"
 
 
 def _errors_md():
@@ -42,16 +47,29 @@ def test_example_class_matches_its_answer_key(name, expected):
 
 
 LABELS = json.loads((LABELLED / "labels.json").read_text(encoding="utf-8"))
+LABELS3 = json.loads((LABELLED3 / "labels.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("item", LABELS, ids=[i["file"] for i in LABELS])
-def test_labelled_copies(item):
-    score = score_files(LABELLED / item["file"], REFERENCES / f"{item['reference']}.txt")
+@pytest.mark.parametrize("folder,item", [(LABELLED, i) for i in LABELS] + [(LABELLED3, i) for i in LABELS3],
+                         ids=[i["file"] for i in LABELS + LABELS3])
+def test_labelled_copies(folder, item):
+    score = score_files(folder / item["file"], REFERENCES / f"{item['reference']}.txt")
     got = [(e.type, e.ref, e.hyp) for e in score.errors]
     assert sorted(got) == sorted((e["type"], e["ref"], e["hyp"]) for e in item["errors"])
     flags = {(e.type, e.ref, e.hyp): set(e.flags) for e in score.errors}
     for e in item["errors"]:  # the trainer's flags are there (the lexicon may add terme_medical)
         assert set(e["flags"]) <= flags[(e["type"], e["ref"], e["hyp"])], e
+
+
+@pytest.mark.parametrize("item", LABELS3, ids=[i["file"] for i in LABELS3])
+def test_third_key_terms_fail_by_spelling_not_by_a_sentence_capital(item):
+    """The third key's rule (its README, « majuscule »): a lower-case letter starting a sentence
+    or a list line keeps the term; an acronym's capitals (BPCO → Bpco, IRM → Irm) fail it."""
+    score = score_files(LABELLED3 / item["file"], REFERENCES / f"{item['reference']}.txt")
+    for e in score.errors:
+        if e.type == "majuscule" and "terme_medical" in e.flags:
+            term = next(t for t in score.terms if t.start <= e.ref_items[0] < t.end)
+            assert term.correct is not any(c.isupper() for c in e.ref[1:]), (e.ref, e.hyp, term.term)
 
 
 @pytest.mark.parametrize("file,acquis,failed", [

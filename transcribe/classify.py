@@ -17,11 +17,19 @@ Decision for a reference word *r* paired with a typed word *h*, first rule that 
    « postopératoire » for « post-opératoire »): no error;
 4. two different numbers: ``substitution`` (always a critical value);
 5. only the case differs: ``majuscule``; only the diacritics (and maybe the case): ``accent``;
-6. *h* is not a French word (Hunspell + medical lexicon): ``usage`` when it looks like *r*
-   (similarity ≥ 60 %), else ``substitution``; a proper name (a patient field, or a
+6. a compound whose parts are the reference's in another inflection (« paquet-années » for
+   « paquets-années », « postéro-latéral » for « postéro-latérale »): ``accord``;
+7. *h* is not a French word (Hunspell + medical lexicon): ``accord`` when it is *r* with a
+   plural mark added (« quatres », « normals » for « normaux »), else ``usage`` when it looks
+   like *r* (similarity ≥ 60 %), else ``substitution``; a proper name (a patient field, or a
    capitalised word that is not a common word) typed with other letters is ``usage`` too;
-7. *h* is a French word of the same lemma (Hunspell stems), or both are articles: ``accord``;
-8. otherwise ``substitution``.
+8. *h* is a French word of the same lemma (Hunspell stems, tout/tous/toute/toutes), or both
+   are articles: ``accord``;
+9. otherwise ``substitution``.
+
+A title written out (« Docteur » for « Dr », « Madame » for « Mme ») is admitted; in lower
+case it is a ``majuscule`` error where a sentence or a line starts (« docteur » opening the
+signature), and admitted inside a sentence (« Je soussignée, docteur GARNIER »).
 
 A group (words split or merged) is ``homophone`` when the two sides are homophones
 (« l'a » for « la », « qu'en » for « quand », « plus tôt » for « plutôt »), ``usage`` when its
@@ -45,13 +53,14 @@ from rapidfuzz.distance import Indel
 from .alignment import Edit
 from .homophones import is_homophone, join_words
 from .normalize import fold_ligatures, loose_key, strip_accents
-from .spelling import is_dictionary_form, is_french_word, same_lemma, variant_key
-from .views import Item
+from .spelling import is_dictionary_form, is_french_word, same_lemma, stems, variant_key
+from .views import Item, starts_sentence
 
 ERROR_TYPES = ("omission", "ajout", "substitution", "usage", "homophone", "accord", "accent", "majuscule",
                "ponctuation")
 CONTENT_TYPES = ("omission", "ajout", "substitution")
 FLAGS = ("terme_medical", "valeur_critique", "identite")
+TITLES = {"Dr": "docteur", "Pr": "professeur", "Mme": "madame", "Mlle": "mademoiselle"}
 LATERALITY = {
     "droite", "droit", "droits", "droites", "gauche", "gauches", "bilatéral", "bilatérale",
     "bilatéraux", "bilatérales", "homolatéral", "homolatérale", "controlatéral",
@@ -110,6 +119,22 @@ def _number_notation(r: str, h: str) -> str | None:
     return None
 
 
+def _compound_inflection(r: str, h: str) -> bool:
+    """Parts of one compound, one or more in another inflection (« pointe-ondes »)."""
+    parts_r, parts_h = r.lower().split("-"), h.lower().split("-")
+    return (len(parts_r) == len(parts_h) > 1 and parts_r != parts_h
+            and all(a == b or same_lemma(a, b) for a, b in zip(parts_r, parts_h)))
+
+
+def _plural_mark(r: str, h: str) -> bool:
+    """« quatres » for « quatre », « normals » for « normaux »: a plural mark added to the word."""
+    lr, lh = r.lower(), h.lower()
+    if lh[-1:] not in ("s", "x") or len(lh) < 3:
+        return False
+    base = lh[:-1]
+    return is_french_word(lr) and (base == lr or bool(stems(lr) & stems(base)))
+
+
 def type_pair(r: Item, h: Item) -> str | None:
     """The error type of a reference item paired with a typed one, or None (see module doc)."""
     if r.surface == h.surface:
@@ -142,7 +167,11 @@ def type_pair(r: Item, h: Item) -> str | None:
         return "accent"
     if _squash(r.surface) == _squash(h.surface):  # hyphen or apostrophe only
         return None if is_dictionary_form(h.surface) else "usage"
+    if _compound_inflection(r.surface, h.surface):
+        return "accord"
     if not is_french_word(h.surface):
+        if _plural_mark(r.surface, h.surface):
+            return "accord"
         similarity = Indel.normalized_similarity(loose_key(r.surface), loose_key(h.surface))
         return "usage" if similarity >= 0.6 else "substitution"
     if same_lemma(r.surface, h.surface):
@@ -158,12 +187,20 @@ def type_edit(edit: Edit, ref: list[Item], hyp: list[Item]) -> str | None:
     if edit.op == "insert":
         return "ponctuation" if hyp[edit.hyp[0]].is_punct else "ajout"
     if edit.op == "pair":
-        return type_pair(ref[edit.ref[0]], hyp[edit.hyp[0]])
+        r, h = ref[edit.ref[0]], hyp[edit.hyp[0]]
+        if TITLES.get(r.surface) == h.surface.lower() or TITLES.get(h.surface) == r.surface.lower():
+            # The title written out (or abbreviated): one word; its capital where a line starts.
+            lower = h.surface[:1].islower() and not r.surface[:1].islower()
+            return "majuscule" if lower and starts_sentence(edit.ref[0], ref) else None
+        return type_pair(r, h)
     ref_text = join_words([ref[i].surface for i in edit.ref])
     hyp_text = join_words([hyp[j].surface for j in edit.hyp])
     if is_homophone(ref_text, hyp_text):
         return "homophone"
-    return "usage" if _squash(ref_text) == _squash(hyp_text) else "substitution"
+    if _squash(ref_text) != _squash(hyp_text):
+        return "substitution"
+    # Words joined by a hyphen into a compound the dictionary knows (« petit-déjeuner »).
+    return None if len(edit.hyp) == 1 and "-" in hyp_text and is_dictionary_form(hyp_text) else "usage"
 
 
 def flag_spans(ref: list[Item], terms: list[tuple[int, int]], identity_values: list[str],

@@ -17,7 +17,7 @@ from .exercise import Exercise, load_exercise
 from .lexicon import Lexicon, load_lexicon
 from .metrics import Rates, compute_rates
 from .reading import Document, document_from_text, read_document
-from .views import Item, items_from_tokens
+from .views import Item, items_from_tokens, starts_sentence
 from .tokenize import tokenize
 
 
@@ -110,14 +110,6 @@ def match_terms(ref: list[Item], lexicon: Lexicon, text: str) -> list[tuple[int,
     return spans
 
 
-SENTENCE_ENDS = {".", "!", "?", "…", "...", ":"}
-
-
-def _starts_sentence(i: int, ref: list[Item]) -> bool:
-    """Reference item ``i`` opens a sentence, a line or what follows a colon."""
-    return i == 0 or ref[i - 1].surface in SENTENCE_ENDS or ref[i - 1].line != ref[i].line
-
-
 def fails_term(error: Error, ref: list[Item]) -> bool:
     """Does this error fail the medical term it touches? A term fails by its spelling (letters,
     accents, hyphens), not by the capital of the sentence it starts: « échographie » typed at the
@@ -131,7 +123,7 @@ def fails_term(error: Error, ref: list[Item]) -> bool:
         return True  # case changed beyond the first letter, or an acronym
     if r[:1].islower():
         return False  # a capital added to a common word: the spelling is right
-    return not _starts_sentence(error.ref_items[0], ref)
+    return not starts_sentence(error.ref_items[0], ref)
 
 
 def _term_results(spans, edits: list[Edit], errors: list[Error], ref: list[Item], hyp: list[Item],

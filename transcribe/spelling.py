@@ -38,6 +38,8 @@ COMPOUND_PREFIXES = {
 }
 _INVERTED = {"je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "t", "moi", "toi",
              "lui", "leur", "le", "la", "les", "en", "y", "ci", "là", "même", "mêmes"}
+# Inflections of one word that Hunspell stems apart.
+_FAMILIES = ({"tout", "tous", "toute", "toutes"},)
 _ARTICLES = {"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "au", "aux", "ce",
              "cet", "cette", "ces", "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes",
              "leur", "leurs", "notre", "nos", "votre", "vos"}
@@ -134,6 +136,8 @@ def same_lemma(a: str, b: str) -> bool:
     articles/determiners (« le »/« les »): what French marking calls an agreement error."""
     la, lb = a.lower(), b.lower()
     if la in _ARTICLES and lb in _ARTICLES:
+        return True
+    if any(la in family and lb in family for family in _FAMILIES):
         return True
     sa, sb = stems(a), stems(b)
     if sa & sb:

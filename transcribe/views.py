@@ -185,6 +185,21 @@ def _fold_dates_and_ratios(items: list[Item]) -> list[Item]:
     return out
 
 
+SENTENCE_ENDS = {".", "!", "?", "…", "...", ":"}
+
+
+LIST_MARKS = {"-", "–", "—", "•", "*"}
+
+
+def starts_sentence(i: int, items: list[Item]) -> bool:
+    """Item ``i`` opens the text, a line (after a list mark: « - ésoméprazole »), a sentence
+    or what follows a colon."""
+    k = i - 1
+    while k >= 0 and items[k].surface in LIST_MARKS and items[k].line == items[i].line:
+        k -= 1
+    return k < 0 or items[k].surface in SENTENCE_ENDS or items[k].line != items[i].line
+
+
 def text_items(text: str) -> list[Item]:
     return items_from_tokens(tokenize(text))
 
