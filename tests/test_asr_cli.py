@@ -61,6 +61,18 @@ def test_exercise_terms_bias_the_decoding(fake):
     assert fake[-1]["vocabulary"] is None
 
 
+def test_exercise_found_from_the_audio_file_name(fake, tmp_path):
+    from transcribe.bundled import audio_dir
+    from transcribe.exercise import find_exercise
+
+    exercise = find_exercise("01-cardiologie-consultation")
+    assert run("asr", audio_dir() / "01-cardiologie-consultation.flac").exit_code == 0
+    assert fake[-1]["vocabulary"][: len(exercise.terms)] == exercise.terms
+    other = tmp_path / "ma-dictee.flac"  # a name that is no exercise: no biasing, no error
+    other.write_bytes(SHORT.read_bytes())
+    assert run("asr", other).exit_code == 0 and fake[-1]["vocabulary"] is None
+
+
 def test_unknown_exercise_is_a_usage_error(fake):
     result = run("asr", SHORT, "--exercise", "n-existe-pas")
     assert result.exit_code == 2 and "inconnu" in result.stderr and fake == []

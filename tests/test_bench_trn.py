@@ -31,8 +31,14 @@ def test_parentheses_in_words_are_dropped():
     assert format_trn({"u": "a (b) c"}) == "a b c (u)\n"
 
 
-def test_comments_blank_lines_and_bom():
-    assert parse_trn("\ufeff;; commentaire\n\nbonjour  monsieur (u1)\n".lstrip("\ufeff")) == {"u1": "bonjour monsieur"}
+def test_comments_blank_lines_and_bom(tmp_path):
+    assert parse_trn(";; commentaire\n\nbonjour  monsieur (u1)\n") == {"u1": "bonjour monsieur"}
+    # A trn saved by a Windows editor starts with a BOM: it is not part of the first word.
+    path = tmp_path / "ref.trn"
+    path.write_bytes(b"\xef\xbb\xbfbonjour monsieur (u1)\r\nau revoir (u2)\r\n")
+    assert read_trn(path) == {"u1": "bonjour monsieur", "u2": "au revoir"}
+    path.write_bytes(b"\xef\xbb\xbf;; sclite\nbonjour (u1)\n")
+    assert read_trn(path) == {"u1": "bonjour"}
 
 
 def test_bad_line_is_named(tmp_path):
