@@ -5,7 +5,7 @@ import io
 import json
 
 from transcribe.exercise import load_exercise
-from transcribe.gradebook import gradebook_csv, gradebook_header, gradebook_json, summary, write_gradebook
+from transcribe.gradebook import POST_EDIT_COLUMNS, gradebook_csv, gradebook_header, gradebook_json, summary, write_gradebook
 from transcribe.grading import grade, load_bareme
 from transcribe.reading import document_from_text
 from transcribe.scoring import score_documents
@@ -29,7 +29,7 @@ def test_header_lists_every_criterion_and_error_type_in_order():
         "FID", "FID_acquis", "TER", "TER_acquis", "ORT", "ORT_acquis", "IDV", "IDV_acquis",
         "MEF", "MEF_acquis", "DEL", "DEL_acquis", "WER", "CER", "exactitude_termes", "duree_minutes",
         "erreurs", "n_omission", "n_ajout", "n_substitution", "n_usage", "n_homophone", "n_accord",
-        "n_accent", "n_majuscule", "n_ponctuation", "rapport"]
+        "n_accent", "n_majuscule", "n_ponctuation", *[name for name, _ in POST_EDIT_COLUMNS], "rapport"]
 
 
 def test_each_cell_of_a_graded_copy(mini_exercise):
@@ -48,6 +48,7 @@ def test_each_cell_of_a_graded_copy(mini_exercise):
         "WER": row["WER"], "CER": row["CER"], "exactitude_termes": "0.75", "duree_minutes": "12.5",
         "erreurs": "4", "n_omission": "0", "n_ajout": "0", "n_substitution": "1", "n_usage": "2",
         "n_homophone": "1", "n_accord": "0", "n_accent": "0", "n_majuscule": "0", "n_ponctuation": "0",
+        **{name: "" for name, _ in POST_EDIT_COLUMNS},  # not a corrected draft
         "rapport": "ana/mini.html"}
     assert [perfect[f"{c}_acquis"] for c in ("FID", "TER", "ORT", "IDV", "MEF", "DEL")] == ["oui"] * 6
     assert (perfect["acquis"], perfect["note"], perfect["erreurs"], perfect["DEL"]) == ("oui", "20", "0", "0.8")
