@@ -11,6 +11,7 @@ from ..files import write_atomic
 from . import engines
 from .audio import audio_hash
 from .commands import apply_commands
+from .model import MODEL_BIN_SHA256, cache_dir, resolve_model
 from .transcript import Transcript
 
 CACHE_VERSION = 2  # bump when decoding or cleaning changes what a cached transcript holds
@@ -18,15 +19,11 @@ NOT_IN_KEY = ("commands",)  # applied after decoding: changing it re-uses the ca
 
 
 def transcripts_dir() -> Path:
-    from .model import cache_dir
-
     return cache_dir() / "transcripts"
 
 
 def model_identity(model) -> str:
     """What identifies a model's weights: the verified hash for the embedded one, else path+size+mtime."""
-    from .model import MODEL_BIN_SHA256, resolve_model
-
     kind, path = resolve_model(model)
     if kind == "embedded":
         return f"embedded:{MODEL_BIN_SHA256}"

@@ -14,7 +14,6 @@ bias is zero because Whisper's key projection has no bias. Layer norms are ``gam
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -26,10 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import TranscribeError
+from .extras import require_openai_whisper
+from .model import CHECKPOINT_NAME, converted_checkpoint_path, ct2_folder, embedded_checkpoint_path  # noqa: F401
 
 DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: "bfloat16"}
 LAYER_RE = re.compile(r"^(encoder|decoder)/layer_(\d+)/")
-CHECKPOINT_NAME = "whisper-base-openai.pt"
 
 
 @dataclass
@@ -198,10 +198,6 @@ def alignment_heads(ct2_dir: Path) -> list[list[int]]:
 
 def convert_ct2_to_whisper(ct2_dir: str | os.PathLike, output: str | os.PathLike) -> Path:
     """Write an openai-whisper checkpoint (torch.save, atomically) loadable by whisper.load_model."""
-    from .engines import require_openai_whisper
-
-    from .model import ct2_folder
-
     require_openai_whisper()
     import torch
 
@@ -221,25 +217,6 @@ def convert_ct2_to_whisper(ct2_dir: str | os.PathLike, output: str | os.PathLike
         if os.path.exists(tmp):
             os.unlink(tmp)
     return output
-
-
-def embedded_checkpoint_path() -> Path:
-    """Where the embedded model's openai-whisper checkpoint is cached (made when that engine is first used)."""
-    from .model import cache_dir
-
-    return cache_dir() / "models" / CHECKPOINT_NAME
-
-
-def converted_checkpoint_path(ct2_dir: str | os.PathLike) -> Path:
-    """Where the converted checkpoint of a CTranslate2 folder (or of the embedded model) is cached."""
-    from .model import cache_dir, is_embedded
-
-    if is_embedded(ct2_dir):
-        return embedded_checkpoint_path()
-    ct2_dir = Path(ct2_dir).resolve()
-    stat = (ct2_dir / "model.bin").stat() if (ct2_dir / "model.bin").exists() else None
-    key = f"{ct2_dir}|{stat.st_size if stat else 0}|{stat.st_mtime_ns if stat else 0}"
-    return cache_dir() / "converted" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
 
 
 def ensure_converted(ct2_dir: str | os.PathLike, force: bool = False) -> Path:

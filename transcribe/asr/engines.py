@@ -13,15 +13,13 @@ from ..errors import TranscribeError
 from .audio import SAMPLE_RATE, as_audio
 from .biasing import build_prompt, clean_segments
 from .commands import apply_commands
+from .convert import ensure_converted, load_whisper_checkpoint
+from .extras import OPENAI_INSTALL_HINT, require_openai_whisper
+from .model import resolve_model
 from .transcript import Segment, Transcript, Word
 
 ENGINES = ("faster-whisper", "openai-whisper")
 VAD_AUTO_SECONDS = 30.0  # VAD is switched on automatically above this duration
-OPENAI_INSTALL_HINT = (
-    "moteur openai-whisper non installé. Installez-le sans triton (inutile sur CPU) : "
-    "pip install torch==2.13.0 tiktoken numba more-itertools tqdm && "
-    "pip install --no-deps openai-whisper==20250625"
-)
 
 
 def default_device() -> str:
@@ -60,8 +58,6 @@ def load_faster_whisper(path: str, device: str, compute_type: str, cpu_threads: 
 @functools.lru_cache(maxsize=2)
 def load_openai_whisper(path: str, device: str):
     """An openai-whisper model from a checkpoint, alignment heads applied, loaded once per process."""
-    from .convert import load_whisper_checkpoint
-
     return load_whisper_checkpoint(path, device=device)
 
 
@@ -165,9 +161,6 @@ def _run_openai_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
 
 def resolve_engine_model(engine: str, model: str | os.PathLike | None) -> tuple[Path, str]:
     """The model file/folder an engine will load, and its label (converting for openai-whisper)."""
-    from .convert import ensure_converted
-    from .model import resolve_model
-
     if engine not in ENGINES:
         raise TranscribeError(f"moteur inconnu : {engine} (choix : {', '.join(ENGINES)}).")
     if engine == "openai-whisper":
@@ -180,15 +173,6 @@ def resolve_engine_model(engine: str, model: str | os.PathLike | None) -> tuple[
                                   "pas un fichier .pt.", path)
         return path, label
     return (path if kind == "pt" else ensure_converted(path)), label
-
-
-def require_openai_whisper() -> None:
-    """A clear French message when the openai extra (PyTorch, openai-whisper) is missing."""
-    try:
-        import torch  # noqa: F401
-        import whisper  # noqa: F401
-    except ImportError as exc:
-        raise TranscribeError(OPENAI_INSTALL_HINT) from exc
 
 
 def transcription_options(*, engine: str, beam_size: int = 5, language: str = "fr",

@@ -38,6 +38,7 @@ MODEL_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0
 SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 PARTS = ("model.bin.part1", "model.bin.part2")
 CHUNK = 1 << 20
+CHECKPOINT_NAME = "whisper-base-openai.pt"  # the embedded model converted for openai-whisper
 
 
 def cache_dir() -> Path:
@@ -181,8 +182,6 @@ class ModelInfo:
 
 def embedded_model_info(verify: bool = True) -> ModelInfo:
     """Where the embedded model is, its size, hash and status (hashing when `verify`)."""
-    from .convert import embedded_checkpoint_path
-
     checkpoint = embedded_checkpoint_path()
     converted = checkpoint if checkpoint.is_file() else None
     try:
@@ -217,3 +216,18 @@ def resolve_model(model: str | os.PathLike | None) -> tuple[str, Path]:
     if not path.exists():
         raise TranscribeError("modèle introuvable (attendu : un dossier CTranslate2 ou un fichier .pt openai-whisper).", path)
     raise TranscribeError("modèle non reconnu : ni dossier CTranslate2 (avec model.bin), ni fichier .pt openai-whisper.", path)
+
+
+def embedded_checkpoint_path() -> Path:
+    """Where the embedded model's openai-whisper checkpoint is cached (made when that engine is first used)."""
+    return cache_dir() / "models" / CHECKPOINT_NAME
+
+
+def converted_checkpoint_path(ct2_dir: str | os.PathLike) -> Path:
+    """Where the converted checkpoint of a CTranslate2 folder (or of the embedded model) is cached."""
+    if is_embedded(ct2_dir):
+        return embedded_checkpoint_path()
+    ct2_dir = Path(ct2_dir).resolve()
+    stat = (ct2_dir / "model.bin").stat() if (ct2_dir / "model.bin").exists() else None
+    key = f"{ct2_dir}|{stat.st_size if stat else 0}|{stat.st_mtime_ns if stat else 0}"
+    return cache_dir() / "converted" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
