@@ -1,7 +1,7 @@
 """Vocabulary prompt (a list, never prose) and the guards against prompt echo and decoding loops."""
 
-from transcribe.asr.biasing import (build_prompt, clean_segments, collapse_repeats, exercise_vocabulary,
-                                    is_prompt_echo, specialty_words)
+from transcribe.asr.biasing import build_prompt, clean_segments, collapse_repeats, exercise_vocabulary, is_prompt_echo
+from transcribe.asr.vocabulary import specialty_words
 from transcribe.asr.transcript import Segment, Word
 from transcribe.exercise import Exercise
 

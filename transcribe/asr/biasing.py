@@ -4,6 +4,7 @@ Measured on the bundled dictations: a prompt that *lists* vocabulary (« amlodip
 metformine, cholécystectomie ») lowers WER; a prompt written like a document makes Whisper
 recite it instead of the audio. So the prompt is only ever a list, and segments that
 reproduce it (prompt echo) or loop on the same words (repetition) are removed afterwards.
+Which words go into the list is `vocabulary.py`'s job.
 """
 
 from __future__ import annotations
@@ -20,42 +21,11 @@ LOOP_MIN_REPEATS = {1: 4}  # a single word must repeat 4 times in a row; longer 
 LOOP_DEFAULT_REPEATS = 3
 LOOP_MAX_N = 8
 
-# Small per-specialty word lists (exercise terms come first, these complete them).
-SPECIALTY_WORDS: dict[str, list[str]] = {
-    "cardiologie": ["électrocardiogramme", "échocardiographie", "fibrillation atriale", "souffle systolique",
-                    "tachycardie", "bradycardie", "insuffisance cardiaque", "coronarographie", "anticoagulant"],
-    "pneumologie": ["spirométrie", "bronchopneumopathie", "dyspnée", "BPCO", "saturation", "crépitants",
-                    "sibilants", "radiographie thoracique", "bronchodilatateur"],
-    "neurologie": ["accident vasculaire cérébral", "hémiparésie", "aphasie", "IRM cérébrale", "céphalées",
-                   "épilepsie", "électroencéphalogramme", "paresthésies"],
-    "pediatrie": ["nourrisson", "courbe de croissance", "vaccination", "bronchiolite", "otite", "percentile"],
-    "pédiatrie": ["nourrisson", "courbe de croissance", "vaccination", "bronchiolite", "otite", "percentile"],
-    "radiologie": ["échographie", "scanner", "IRM", "injection de produit de contraste", "hypoéchogène",
-                   "hyperéchogène", "adénopathie", "nodule"],
-    "chirurgie": ["cœlioscopie", "laparotomie", "anesthésie générale", "incision", "hémostase", "drain",
-                  "suture", "cholécystectomie"],
-    "gynecologie": ["échographie obstétricale", "aménorrhée", "grossesse", "utérus", "ovaires", "col utérin"],
-    "gynécologie": ["échographie obstétricale", "aménorrhée", "grossesse", "utérus", "ovaires", "col utérin"],
-    "ophtalmologie": ["acuité visuelle", "fond d'œil", "tonus oculaire", "cataracte", "glaucome", "rétine"],
-    "psychiatrie": ["syndrome dépressif", "anxiété", "idées suicidaires", "antidépresseur", "insomnie",
-                    "thymie"],
-}
-
 
 def fold(text: str) -> str:
     """Lower-case, accents kept, punctuation dropped: the comparison form of a phrase."""
     text = unicodedata.normalize("NFC", text).lower().replace("’", "'")
     return " ".join(re.findall(r"[\w']+", text))
-
-
-def specialty_words(specialty: str | None) -> list[str]:
-    if not specialty:
-        return []
-    key = fold(specialty).replace(" ", "-")
-    for name, words in SPECIALTY_WORDS.items():
-        if key.startswith(fold(name)) or fold(name) in key:
-            return list(words)
-    return []
 
 
 def build_prompt(vocabulary: list[str] | None, max_chars: int = MAX_PROMPT_CHARS) -> str | None:
@@ -74,8 +44,11 @@ def build_prompt(vocabulary: list[str] | None, max_chars: int = MAX_PROMPT_CHARS
 
 
 def exercise_vocabulary(exercise) -> list[str]:
-    """An exercise's terms first, then its specialty's words."""
-    return list(getattr(exercise, "terms", []) or []) + specialty_words(getattr(exercise, "specialty", ""))
+    """An exercise's terms first, then its specialty's words (the ``exercice`` mode of
+    ``vocabulary.vocabulary_for``)."""
+    from .vocabulary import vocabulary_for
+
+    return vocabulary_for("exercice", exercise) or []
 
 
 def is_prompt_echo(text: str, prompt: str | None) -> bool:

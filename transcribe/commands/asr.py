@@ -14,30 +14,89 @@ from ..inputs import check_file
 from .params import FiniteFloat
 
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
+BIAS_MODE_CHOICE = click.Choice(["aucun", "specialite", "exercice"])
 FORMAT_CHOICE = click.Choice(["txt", "json", "srt", "vtt"])
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
-def _exercise_for(audio: Path, exercise_id: str | None):
-    """The exercise named by --exercise, else the bundled one whose id is the audio's stem."""
+def _exercise_for(audio: Path, exercise_id: str | None, reference: Path | None = None,
+                  references: Path | None = None):
+    """The exercise of a dictation: --reference FILE, else --exercise ID (in --references DIR or the
+    bundled ones), else the exercise whose id is the audio's stem (in --references DIR or bundled)."""
     from ..bundled import references_dir
-    from ..exercise import find_exercise
+    from ..exercise import find_exercise, load_exercise
 
+    if reference is not None:
+        return load_exercise(reference)
     if exercise_id:
-        return find_exercise(exercise_id)
-    if (references_dir() / f"{audio.stem}.txt").is_file():
+        return find_exercise(exercise_id, references)
+    folder = references if references is not None else references_dir()
+    if (folder / f"{audio.stem}.txt").is_file():
         try:
-            return find_exercise(audio.stem)
+            return find_exercise(audio.stem, folder)
         except TranscribeError:
             return None
     return None
+
+
+def vocabulary_options(func):
+    """The options that choose the decoder's vocabulary (shared by `asr` and `draft`)."""
+    options = [
+        click.option("--reference", "reference", type=click.Path(dir_okay=False, path_type=Path),
+                     metavar="FICHIER.txt",
+                     help="Référence de la dictée (son .toml à côté) : ses termes orientent la reconnaissance."),
+        click.option("--references", "references", type=click.Path(file_okay=False, path_type=Path),
+                     metavar="DOSSIER",
+                     help="Dossier de vos exercices (<id>.txt + .toml) : l'exercice est celui qui porte le nom "
+                          "du fichier audio (ou --exercise)."),
+        click.option("--vocabulaire", "vocabulary_file", type=click.Path(dir_okay=False, path_type=Path),
+                     metavar="FICHIER",
+                     help="Votre liste de termes, un par ligne (comme le dictionnaire d'un logiciel de dictée)."),
+        click.option("--specialite", "specialty", metavar="NOM",
+                     help="Spécialité dont la liste de mots oriente la reconnaissance (par défaut : celle de "
+                          "l'exercice ; ex. cardiologie, pédiatrie, imagerie)."),
+        click.option("--biais", "bias_mode", type=BIAS_MODE_CHOICE, default=None,
+                     help="Orientation : aucun ; specialite (liste de la spécialité + --vocabulaire) ; "
+                          "exercice (en plus, les termes de l'exercice, tirés de sa référence). "
+                          "Défaut : exercice."),
+        click.option("--no-bias", is_flag=True, help="Raccourci de --biais aucun."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def resolve_vocabulary(path: Path, *, exercise_id=None, reference=None, references=None, vocabulary_file=None,
+                       specialty=None, bias_mode=None, no_bias=False):
+    """(exercise or None, mode, vocabulary or None) of one audio file under the vocabulary options."""
+    from ..asr.vocabulary import read_vocabulary_file, vocabulary_for
+
+    mode = "aucun" if no_bias else (bias_mode or "exercice")
+    exercise = _exercise_for(path, exercise_id, reference, references)
+    extra = read_vocabulary_file(vocabulary_file) if vocabulary_file is not None and mode != "aucun" else None
+    return exercise, mode, vocabulary_for(mode, exercise, specialty, extra)
+
+
+def check_vocabulary_options(audio, exercise_id, reference, references, vocabulary_file) -> None:
+    """Usage errors (unknown exercise, missing files) before any transcription."""
+    from ..asr.vocabulary import read_vocabulary_file
+
+    if reference is not None and (exercise_id or references is not None):
+        raise click.UsageError("--reference désigne déjà l'exercice : pas de --exercise ni de --references avec.")
+    if references is not None and not references.is_dir():
+        raise TranscribeError("dossier de références introuvable.", references)
+    if reference is not None or exercise_id:
+        _exercise_for(audio[0], exercise_id, reference, references)
+    if vocabulary_file is not None:
+        read_vocabulary_file(vocabulary_file)
 
 
 @click.command(short_help="Transcrit une dictée audio en texte (Whisper, hors ligne).")
 @click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--exercise", "-e", "exercise_id", metavar="ID",
               help="Exercice dont les termes médicaux orientent la reconnaissance (déduit du nom du "
-                   "fichier audio s'il correspond à un exercice fourni).")
+                   "fichier audio s'il correspond à un exercice fourni ou de --references).")
+@vocabulary_options
 @click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
               help="Moteur de reconnaissance.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="CHEMIN",
@@ -45,7 +104,6 @@ def _exercise_for(audio: Path, exercise_id: str | None):
                    "(par défaut : le modèle embarqué whisper-base).")
 @click.option("--beam", type=click.IntRange(1, 20), default=5, show_default=True,
               help="Largeur du faisceau de décodage (1 = glouton).")
-@click.option("--no-bias", is_flag=True, help="Sans orientation par le vocabulaire médical (invite, mots-clés).")
 @click.option("--no-commands", is_flag=True,
               help="Garde les commandes dictées telles quelles (« virgule », « point à la ligne »…).")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="txt", show_default=True,
@@ -61,17 +119,18 @@ def _exercise_for(audio: Path, exercise_id: str | None):
 @click.option("--fallback", is_flag=True,
               help="Autorise le repli par échantillonnage (températures 0,2…1) si le décodage boucle.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
-def asr(audio, exercise_id, engine, model_path, beam, no_bias, no_commands, fmt, output, review,
-        review_threshold, vad, language, fallback, no_cache):
+def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, bias_mode, no_bias, engine,
+        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, language, fallback, no_cache):
     """Transcrit un ou plusieurs fichiers AUDIO (wav, flac, ogg, mp3) en brouillon de texte.
 
     Le français est imposé, les commandes dictées (« virgule », « point à la ligne »,
-    « nouveau paragraphe »…) deviennent ponctuation et mise en page, et le vocabulaire de
-    l'exercice oriente la reconnaissance. Le résultat s'affiche sur la sortie standard ; les
+    « nouveau paragraphe »…) deviennent ponctuation et mise en page, et le vocabulaire
+    médical oriente la reconnaissance : termes de l'exercice (--exercise, --reference,
+    --references ; à défaut de termes dans son .toml, ceux du lexique trouvés dans sa
+    référence), votre liste (--vocabulaire) et la liste de sa spécialité. Le résultat s'affiche sur la sortie standard ; les
     messages vont sur la sortie d'erreur. Code de sortie : 0 succès, 1 au moins un fichier en
     échec (les autres sont traités), 2 erreur d'utilisation.
     """
-    from ..asr.biasing import exercise_vocabulary
     from ..asr.cache import transcribe_cached
     from ..asr.formats import render
 
@@ -80,20 +139,21 @@ def asr(audio, exercise_id, engine, model_path, beam, no_bias, no_commands, fmt,
     if output is not None:  # before any work: a transcript never replaces an audio file
         for target in _targets(audio, fmt, output):
             check_not_input(target, [*audio, model_path])
-    if exercise_id:
-        _exercise_for(audio[0], exercise_id)  # unknown exercise: usage error before any work
+    check_vocabulary_options(audio, exercise_id, reference, references, vocabulary_file)
     if engine == "openai-whisper":
-        from ..asr.engines import require_openai_whisper
+        from ..asr.extras import require_openai_whisper
 
         require_openai_whisper()  # the install line before any work on the audio or the model
     failures, rendered = 0, []
     for path in audio:
         try:
             check_file(path, "audio")  # a named pipe or a device would block the decoder
-            exercise = _exercise_for(path, exercise_id)
-            vocabulary = None if no_bias or exercise is None else exercise_vocabulary(exercise)
+            exercise, mode, vocabulary = resolve_vocabulary(
+                path, exercise_id=exercise_id, reference=reference, references=references,
+                vocabulary_file=vocabulary_file, specialty=specialty, bias_mode=bias_mode, no_bias=no_bias)
             click.echo(f"Transcription de {path} ({engine}, faisceau {beam}"
-                       + (f", exercice {exercise.id}" if exercise else "") + ")…", err=True)
+                       + (f", exercice {exercise.id}" if exercise else "")
+                       + f", vocabulaire : {len(vocabulary) if vocabulary else 0} terme(s), biais {mode})…", err=True)
             transcript, cached = transcribe_cached(
                 path, engine=engine, model=model_path, use_cache=not no_cache, beam_size=beam,
                 language=language, vocabulary=vocabulary, vad=vad, commands=not no_commands,
