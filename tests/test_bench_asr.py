@@ -57,7 +57,7 @@ def test_both_engines_on_the_short_clip(cache, short_corpus, tmp_path):
     assert result.exit_code == 0, result.output
     with open(out / "bench.csv", encoding="utf-8") as handle:
         rows = {(r["systeme"], r["exercice"]): r for r in csv.DictReader(handle)}
-    names = ["faster-whisper_base_b1_biais", "openai-whisper_base_b1_biais"]
+    names = ["faster-whisper_base_b1_specialite", "openai-whisper_base_b1_specialite"]
     for name in names:
         item, corpus = rows[(name, "court")], rows[(name, "CORPUS")]
         assert float(item["wer"]) < 0.6 and int(item["mots_ref"]) == 9

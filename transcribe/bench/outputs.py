@@ -7,12 +7,17 @@ import io
 import json
 
 from .evaluate import SystemResult
+from .runner import BIAS_LABEL
 
-CSV_COLUMNS = ["systeme", "moteur", "modele", "faisceau", "biais", "commandes", "exercice",
+CSV_COLUMNS = ["systeme", "moteur", "modele", "faisceau", "biais", "info_reference", "commandes", "exercice",
                "mots_ref", "erreurs_mots", "wer", "wer_ic_bas", "wer_ic_haut", "wer_dictee", "cer", "wer_strict",
                "termes_total", "termes_corrects", "precision_termes", "erreurs_critiques",
                "duree_audio_s", "traitement_s", "rtf", "temps_mur_s", "memoire_pic_mo", "depuis_cache", "erreur"]
 CORPUS_ID = "CORPUS"
+REFERENCE_NOTE = ("biais « exercice (référence) » : le vocabulaire donné au décodeur vient de l'exercice, donc de "
+                  "sa référence (termes du .toml ou termes du lexique trouvés dans la référence) ; information "
+                  "de la référence, absente d'un vrai déploiement : ne comparez pas ces systèmes à d'autres "
+                  "comme s'ils ne la recevaient pas.")
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -31,9 +36,11 @@ def ci_text(ci) -> str:
 def _system_columns(result: SystemResult) -> dict:
     s = result.system
     if s is None:
-        return {"systeme": result.name, "moteur": "", "modele": "", "faisceau": "", "biais": "", "commandes": ""}
+        return {"systeme": result.name, "moteur": "", "modele": "", "faisceau": "", "biais": "", "info_reference": "",
+                "commandes": ""}
     return {"systeme": result.name, "moteur": s.engine, "modele": s.model_label, "faisceau": s.beam,
-            "biais": "oui" if s.bias else "non", "commandes": "oui" if s.commands else "non"}
+            "biais": s.bias, "info_reference": "oui" if s.uses_reference else "non",
+            "commandes": "oui" if s.commands else "non"}
 
 
 def _f(value, digits: int = 4):
@@ -70,13 +77,20 @@ def csv_text(results: list[SystemResult]) -> str:
     return out.getvalue()
 
 
+def uses_reference(results: list[SystemResult]) -> list[str]:
+    """Names of the systems whose decoder received information from the reference."""
+    return [r.name for r in results if r.system is not None and r.system.uses_reference]
+
+
 def json_text(results: list[SystemResult], comparisons: list[dict], difficulty: list[dict], config: dict) -> str:
+    oracle = uses_reference(results)
     data = {"config": config, "systems": [r.to_dict() for r in results], "comparisons": comparisons,
-            "difficulty": difficulty}
+            "difficulty": difficulty,
+            "reference_information": {"systems": oracle, "note": REFERENCE_NOTE if oracle else None}}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-SUMMARY_HEAD = ["Système", "WER (IC 95 %)", "WER dictée", "CER", "WER strict", "Termes", "Erreurs critiques",
+SUMMARY_HEAD = ["Système", "Biais", "WER (IC 95 %)", "WER dictée", "CER", "WER strict", "Termes", "Erreurs critiques",
                 "RTF", "Traitement", "Mémoire"]
 
 
@@ -89,7 +103,8 @@ def summary_rows(results: list[SystemResult]) -> list[list[str]]:
         terms = f"{pct(c['term_accuracy'])} ({c['terms_correct']}/{c['terms_total']})" if c["terms_total"] else "–"
         memory = "–" if r.peak_rss_mb is None else f"{r.peak_rss_mb:.0f} Mo"
         wall = "–" if c["processing_s"] is None else f"{c['processing_s']:.0f} s"
-        rows.append([r.name, wer, pct(c["wer_spoken"]), pct(c["cer"]), pct(c["wer_strict"]), terms, str(c["critical_errors"]),
+        bias = "–" if r.system is None else BIAS_LABEL[r.system.bias]
+        rows.append([r.name, bias, wer, pct(c["wer_spoken"]), pct(c["cer"]), pct(c["wer_strict"]), terms, str(c["critical_errors"]),
                      num(c["rtf"], 3), wall, memory])
     return rows
 
@@ -127,6 +142,8 @@ def markdown_text(results: list[SystemResult], comparisons: list[dict], difficul
            "mémoire = pic RSS du processus de transcription.", "",
            _md_row(SUMMARY_HEAD), _md_row(["---"] + ["---:"] * (len(SUMMARY_HEAD) - 1))]
     out += [_md_row(row) for row in summary_rows(results)]
+    if uses_reference(results):
+        out += ["", f"**Attention** — {REFERENCE_NOTE}"]
     env = config.get("environment")
     if env:
         versions = ", ".join(f"{k} {v}" for k, v in env.get("versions", {}).items() if v)
@@ -151,7 +168,9 @@ def rich_table(results: list[SystemResult]):
 
     table = Table(title="Banc d'essai ASR (vue souple, micro-moyennes)", header_style="bold")
     for k, head in enumerate(SUMMARY_HEAD):
-        table.add_column(head, justify="left" if k == 0 else "right", overflow="fold")
+        table.add_column(head, justify="left" if k < 2 else "right", overflow="fold")
     for row in summary_rows(results):
         table.add_row(*row)
+    if uses_reference(results):
+        table.caption = f"Attention — {REFERENCE_NOTE}"
     return table

@@ -1,4 +1,4 @@
-"""Systems (engine × model × beam × bias × commands) run over dictations, one subprocess each."""
+"""Systems (engine × model × beam × biasing mode × commands) run over dictations, one subprocess each."""
 
 from __future__ import annotations
 
@@ -13,9 +13,17 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..asr.vocabulary import canonical_mode, uses_reference, vocabulary_for
 from ..errors import TranscribeError
 from ..bundled import references_dir
 from ..exercise import AUDIO_SUFFIXES, Exercise, list_exercises
+
+
+BIAS_SUFFIX = {"aucun": "sansbiais", "specialite": "specialite", "exercice": "exercice"}
+BIAS_LABEL = {"aucun": "aucun", "specialite": "spécialité", "exercice": "exercice (référence)"}
+BIAS_CHOICES = {"oui": ["exercice"], "non": ["aucun"], "both": ["exercice", "aucun"],
+                "les-deux": ["exercice", "aucun"], "tous": ["aucun", "specialite", "exercice"],
+                "aucun": ["aucun"], "specialite": ["specialite"], "exercice": ["exercice"]}
 
 
 @dataclass(frozen=True)
@@ -23,8 +31,16 @@ class System:
     engine: str
     model: str | None = None
     beam: int = 5
-    bias: bool = True
+    bias: str = "specialite"  # aucun | specialite | exercice (see asr.vocabulary); True/False: exercice/aucun
     commands: bool = True
+
+    def __post_init__(self):
+        object.__setattr__(self, "bias", canonical_mode(self.bias))
+
+    @property
+    def uses_reference(self) -> bool:
+        """True when the decoder was given information taken from the reference (``exercice`` mode)."""
+        return uses_reference(self.bias)
 
     @property
     def model_label(self) -> str:
@@ -34,12 +50,12 @@ class System:
 
     @property
     def name(self) -> str:
-        """A short, file-safe name: ``faster-whisper_base_b5_biais`` (``_sanscmd`` without commands)."""
-        name = f"{self.engine}_{self.model_label}_b{self.beam}_{'biais' if self.bias else 'sansbiais'}"
+        """A short, file-safe name: ``faster-whisper_base_b5_specialite`` (``_sanscmd`` without commands)."""
+        name = f"{self.engine}_{self.model_label}_b{self.beam}_{BIAS_SUFFIX[self.bias]}"
         return name + ("" if self.commands else "_sanscmd")
 
     def to_dict(self) -> dict:
-        return dict(asdict(self), name=self.name)
+        return dict(asdict(self), name=self.name, uses_reference=self.uses_reference)
 
 
 @dataclass
@@ -73,9 +89,13 @@ class SystemRun:
     peak_measured: bool = False  # False when every transcript came from the cache (no model loaded)
 
 
-def systems_from_options(engines, models, beams, bias: str, commands: bool) -> list[System]:
-    """Every combination of the options, in the order given (engines outermost)."""
-    biases = {"oui": [True], "non": [False], "both": [True, False], "les-deux": [True, False]}[bias]
+def systems_from_options(engines, models, beams, bias, commands: bool) -> list[System]:
+    """Every combination of the options, in the order given (engines outermost).
+
+    ``bias``: one choice or several (« tous », « both », a mode, « oui »/« non »)."""
+    biases = []
+    for choice in [bias] if isinstance(bias, str) else bias:
+        biases += [b for b in BIAS_CHOICES[choice] if b not in biases]
     out = []
     for engine, model, beam, b in itertools.product(engines, models or [None], beams, biases):
         system = System(engine, model, int(beam), b, commands)
@@ -106,21 +126,22 @@ def discover(references: Path | None = None, audio_dir: Path | None = None,
     return [d for d in out if d.audio is not None] if need_audio else out
 
 
-def _job(system: System, dictations: list[Dictation], use_cache: bool) -> dict:
-    from ..asr.biasing import exercise_vocabulary
-
-    items = [{"id": d.id, "audio": str(d.audio), "vocabulary": exercise_vocabulary(d.exercise)}
+def _job(system: System, dictations: list[Dictation], use_cache: bool, extra: list[str] | None = None) -> dict:
+    """What the child process needs: the system and, per dictation, its audio and vocabulary."""
+    items = [{"id": d.id, "audio": str(d.audio), "vocabulary": vocabulary_for(system.bias, d.exercise, extra=extra)}
              for d in dictations]
     return {"system": system.to_dict(), "items": items, "use_cache": use_cache}
 
 
 def run_system(system: System, dictations: list[Dictation], use_cache: bool = True,
-               progress=None) -> SystemRun:
-    """Run one system in a child Python process; ``progress(id)`` is called after each dictation."""
+               progress=None, extra: list[str] | None = None) -> SystemRun:
+    """Run one system in a child Python process; ``progress(id)`` is called after each dictation.
+
+    ``extra``: the user's own vocabulary (``--vocabulaire``), used by the biasing modes."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         result_file = Path(tmp) / "result.json"
-        job = dict(_job(system, dictations, use_cache), result=str(result_file))
+        job = dict(_job(system, dictations, use_cache, extra), result=str(result_file))
         proc = subprocess.Popen([sys.executable, "-m", "transcribe.bench.worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                                 env=dict(os.environ, PYTHONIOENCODING="utf-8"))

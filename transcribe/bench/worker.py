@@ -18,7 +18,7 @@ def transcribe_one(item: dict, system: dict, use_cache: bool) -> dict:
         sha = audio_hash(item["audio"])  # what was transcribed, to notice audio replaced during a bench
         transcript, hit = transcribe_cached(
             item["audio"], engine=system["engine"], model=system["model"], use_cache=use_cache,
-            beam_size=system["beam"], vocabulary=item.get("vocabulary") if system["bias"] else None,
+            beam_size=system["beam"], vocabulary=item.get("vocabulary"),
             commands=system["commands"])
     except Exception as exc:  # one bad dictation never stops the system
         return {"id": item["id"], "error": str(exc) or type(exc).__name__}

@@ -12,6 +12,7 @@ from .params import FiniteFloat
 
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
 BIAS_CHOICE = click.Choice(["oui", "non", "les-deux", "both"])
+BIAIS_CHOICE = click.Choice(["aucun", "specialite", "exercice", "tous"])
 
 
 def _split_ids(values) -> list[str]:
@@ -99,9 +100,16 @@ def _check_inputs(hyp_dirs, out_dir: Path) -> None:
               help="Modèle(s) locaux (dossier CTranslate2 ou .pt) ; répétable (par défaut : le modèle embarqué).")
 @click.option("--beam", "beams", type=click.IntRange(1, 20), multiple=True,
               help="Largeur(s) de faisceau ; répétable (par défaut : 5).")
-@click.option("--bias", type=BIAS_CHOICE, default="oui", show_default=True,
-              help="Orientation par le vocabulaire médical : oui, non ou les deux (« both »).")
-@click.option("--no-bias", is_flag=True, help="Raccourci de --bias non.")
+@click.option("--biais", "biais", type=BIAIS_CHOICE, multiple=True,
+              help="Orientation par le vocabulaire médical, répétable : aucun ; specialite (liste de la "
+                   "spécialité + --vocabulaire : ce qu'un hôpital déploie) ; exercice (en plus, les termes de "
+                   "l'exercice, tirés de sa référence : signalé partout comme information de la référence) ; "
+                   "tous (les trois). Défaut : specialite.")
+@click.option("--bias", type=BIAS_CHOICE, default=None,
+              help="Ancienne orthographe : oui (= exercice), non (= aucun), les deux (« both »).")
+@click.option("--no-bias", is_flag=True, help="Raccourci de --biais aucun.")
+@click.option("--vocabulaire", "vocabulary_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
+              help="Votre liste de termes (un par ligne), ajoutée au vocabulaire des modes specialite et exercice.")
 @click.option("--no-commands", is_flag=True, help="Garde les commandes dictées (« virgule »…) telles quelles.")
 @click.option("--exercises", "exercise_ids", multiple=True, metavar="ID,ID",
               help="Restreint aux exercices nommés (séparés par des virgules ; répétable).")
@@ -119,11 +127,11 @@ def _check_inputs(hyp_dirs, out_dir: Path) -> None:
               help="Tirages du bootstrap.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine du bootstrap.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit tout.")
-def bench(audio_dir, references_dir, engines, models, beams, bias, no_bias, no_commands, exercise_ids,
-          limit_seconds, hyp_dirs, pairs, out_dir, samples, seed, no_cache):
+def bench(audio_dir, references_dir, engines, models, beams, biais, bias, no_bias, vocabulary_file, no_commands,
+          exercise_ids, limit_seconds, hyp_dirs, pairs, out_dir, samples, seed, no_cache):
     """Banc d'essai de la reconnaissance vocale sur les dictées (références + audio).
 
-    Chaque combinaison des options (--engine, --model, --beam, --bias) est un « système »,
+    Chaque combinaison des options (--engine, --model, --beam, --biais) est un « système »,
     exécuté sur chaque dictée (par défaut celles fournies ; AUDIO_DIR remplace le dossier
     audio, fichiers <id>.flac|wav|mp3|ogg) au travers du cache des transcriptions, dans un
     processus à part pour mesurer sa mémoire. Mesures par dictée et sur le corpus
@@ -141,9 +149,15 @@ def bench(audio_dir, references_dir, engines, models, beams, bias, no_bias, no_c
     from ..bench.evaluate import system_result
     from ..bench.pipeline import score_hyp_dirs, write_outputs
 
-    if hyp_dirs and (engines or models or beams or no_bias or bias != "oui" or no_cache):
+    if hyp_dirs and (engines or models or beams or no_bias or biais or bias or vocabulary_file or no_cache):
         raise click.UsageError("--hyp-dir évalue des hypothèses existantes : pas d'option de reconnaissance avec.")
     _check_inputs(hyp_dirs, Path(out_dir))
+    extra = None
+    if vocabulary_file is not None:
+        from ..asr.vocabulary import read_vocabulary_file
+
+        extra = read_vocabulary_file(vocabulary_file)
+    bias_choices = ["aucun"] if no_bias else list(biais) + ([bias] if bias else []) or ["specialite"]
     only = _split_ids(exercise_ids) or None
     dictations = runner.discover(references_dir, audio_dir, only, need_audio=not hyp_dirs)
     if limit_seconds and not hyp_dirs:
@@ -165,9 +179,9 @@ def bench(audio_dir, references_dir, engines, models, beams, bias, no_bias, no_c
                 err.print(f"[yellow]{r.name} : hypothèses sans référence ignorées : {', '.join(r.unknown_ids)}[/]")
     else:
         systems = runner.systems_from_options(engines or ["faster-whisper"], list(models), beams or [5],
-                                              "non" if no_bias else bias, not no_commands)
+                                              bias_choices, not no_commands)
         if any(s.engine == "openai-whisper" for s in systems):
-            from ..asr.engines import require_openai_whisper
+            from ..asr.extras import require_openai_whisper
 
             require_openai_whisper()  # the install line, before any transcription
         names = [s.name for s in systems]
@@ -183,7 +197,7 @@ def bench(audio_dir, references_dir, engines, models, beams, bias, no_bias, no_c
                 done += 1
                 err.print(f"[{done}/{total}] {name} · {item_id}", highlight=False)
 
-            run = runner.run_system(system, dictations, use_cache=not no_cache, progress=progress)
+            run = runner.run_system(system, dictations, use_cache=not no_cache, progress=progress, extra=extra)
             run = runner.keep_measured_peak(run, runner.load_run(system, runs_dir))
             runner.save_run(run, runs_dir)
             runs.append(run)
