@@ -31,6 +31,14 @@ def default_device() -> str:
         return "cpu"
 
 
+def default_cpu_threads() -> int:
+    """CTranslate2 threads: $TRANSCRIBE_CPU_THREADS (a Ray worker sets it), else every core."""
+    try:
+        return max(0, int(os.environ.get("TRANSCRIBE_CPU_THREADS") or 0)) or os.cpu_count() or 0
+    except ValueError:
+        return os.cpu_count() or 0
+
+
 @functools.lru_cache(maxsize=4)
 def load_faster_whisper(path: str, device: str, compute_type: str, cpu_threads: int | None = None):
     """A faster-whisper model, loaded once per process (``cpu_threads``: all cores when None)."""
@@ -52,7 +60,7 @@ def load_faster_whisper(path: str, device: str, compute_type: str, cpu_threads: 
 
     with ct2_folder(path) as folder:  # the embedded model is read in place, for the time of the load
         return DictationWhisperModel(str(folder), device=device, compute_type=compute_type,
-                                     cpu_threads=cpu_threads or os.cpu_count() or 0)
+                                     cpu_threads=cpu_threads or default_cpu_threads())
 
 
 @functools.lru_cache(maxsize=2)
@@ -92,8 +100,7 @@ def _speech_only(audio: np.ndarray):
 def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
     device = opts["device"]
     model = load_faster_whisper(str(model_path), device, opts["compute_type"], opts.get("cpu_threads"))
-    segments, _info = model.transcribe(
-        audio,
+    kwargs = dict(
         language=opts["language"],
         task="transcribe",
         beam_size=opts["beam_size"],
@@ -107,6 +114,15 @@ def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
         word_timestamps=opts["word_timestamps"],
         vad_filter=opts["vad"],
     )
+    if opts.get("batch_size"):
+        # faster-whisper's batched pipeline: speech chunks (VAD, always on) decoded side by side,
+        # each without the previous chunk's text; the vocabulary still goes to every chunk.
+        from faster_whisper import BatchedInferencePipeline
+
+        kwargs.update(vad_filter=True, without_timestamps=not opts["word_timestamps"], batch_size=opts["batch_size"])
+        segments, _info = BatchedInferencePipeline(model).transcribe(audio, **kwargs)
+    else:
+        segments, _info = model.transcribe(audio, **kwargs)
     out = []
     for i, seg in enumerate(segments):
         words = [Word(_r(w.start), _r(w.end), w.word, _r(w.probability, 4)) for w in (seg.words or [])]
@@ -182,11 +198,13 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
                           device: str | None = None, compute_type: str | None = None,
                           condition_on_previous_text: bool = True, commands: bool = True,
                           compression_ratio_threshold: float = 2.4, log_prob_threshold: float = -1.0,
-                          no_speech_threshold: float = 0.6, cpu_threads: int | None = None) -> dict:
+                          no_speech_threshold: float = 0.6, cpu_threads: int | None = None,
+                          batch_size: int | None = None) -> dict:
     """Every option that changes the transcript, as a plain dict (also the cache key).
 
-    ``cpu_threads`` pins CTranslate2's thread count (a reproducible draft needs it); it enters
-    the dict only when given, so that transcripts cached without it keep their key."""
+    ``cpu_threads`` pins CTranslate2's thread count (a reproducible draft needs it);
+    ``batch_size`` (faster-whisper only) uses its batched pipeline. Options added later enter
+    the dict only when given, so that earlier cache keys and recorded drafts stay valid."""
     if beam_size < 1:
         raise TranscribeError("la largeur de faisceau (--beam) doit être au moins 1.")
     device = device or default_device()
@@ -207,6 +225,8 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
         if int(cpu_threads) < 1:
             raise TranscribeError("le nombre de fils de calcul (cpu_threads) doit être au moins 1.")
         opts["cpu_threads"] = int(cpu_threads)
+    if batch_size:
+        opts["batch_size"] = int(batch_size)
     return opts
 
 

@@ -174,6 +174,39 @@ def run_system(system: System, dictations: list[Dictation], use_cache: bool = Tr
     return SystemRun(system, items, wall, data.get("peak_rss_mb"), fresh)
 
 
+def run_system_ray(system: System, dictations: list[Dictation], pool, use_cache: bool = True,
+                   progress=None, extra: list[str] | None = None) -> SystemRun:
+    """The same as ``run_system``, the dictations spread over a Ray pool (``asr.cluster.open_pool``).
+
+    The hypotheses are the same as a local run's (same options, same cache); the peak memory
+    is the highest of the workers that transcribed."""
+    from ..asr.audio import audio_hash
+    from ..asr.cluster import Request
+
+    start = time.perf_counter()
+    job = _job(system, dictations, use_cache, extra)
+    requests = [Request(Path(item["audio"]), system.engine, system.model, use_cache,
+                        {"beam_size": system.beam, "vocabulary": item["vocabulary"], "commands": system.commands})
+                for item in job["items"]]
+    outcomes = pool.run(requests, progress=(lambda i: progress(dictations[i].id)) if progress else None)
+    items, peaks = [], []
+    for d, out in zip(dictations, outcomes):
+        if out.error:
+            items.append(ItemRun(d.id, error=out.error))
+            continue
+        t = out.transcript
+        try:
+            sha = audio_hash(d.audio)
+        except OSError:
+            sha = None
+        items.append(ItemRun(d.id, t.text, t.raw_text, t.duration, t.elapsed, out.wall, out.from_cache,
+                             audio_sha256=sha))
+        if out.peak_rss_mb:
+            peaks.append(out.peak_rss_mb)
+    return SystemRun(system, items, round(time.perf_counter() - start, 3), max(peaks) if peaks else None,
+                     bool(peaks))
+
+
 def save_run(run: SystemRun, folder: Path) -> Path:
     """Keep a system's raw run (texts, timings, memory) in ``folder/<system>.json``."""
     from ..files import write_atomic

@@ -77,6 +77,34 @@ def resolve_vocabulary(path: Path, *, exercise_id=None, reference=None, referenc
     return exercise, mode, vocabulary_for(mode, exercise, specialty, extra)
 
 
+def ray_options(func):
+    """--ray [ADRESSE], --ray-workers, --ray-cpus (shared by `asr` and `bench`)."""
+    options = [
+        click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADRESSE]",
+                     callback=lambda ctx, param, value: check_ray_address(value) or value,
+                     help="Répartit les fichiers sur un cluster Ray (pip install 'transcribe-medical-fr[cluster]') : "
+                          "sans adresse, une instance Ray locale ; avec (ex. --ray=ray://tete:10001), un cluster "
+                          "existant. Mêmes résultats et même cache qu'en local."),
+        click.option("--ray-workers", type=click.IntRange(min=1), metavar="N",
+                     help="Processus de transcription Ray (défaut : processeurs du cluster / --ray-cpus)."),
+        click.option("--ray-cpus", type=click.IntRange(min=1), metavar="C",
+                     help="Fils de calcul par processus Ray (défaut : ceux d'une exécution locale sur cette "
+                          "machine, pour des résultats identiques ; un autre nombre peut changer quelques mots)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def check_ray_address(address: str | None) -> None:
+    """`--ray a.flac` would take the file for an address: say how to write it instead."""
+    from ..exercise import AUDIO_SUFFIXES
+
+    if address and address != "local" and (Path(address).exists() or Path(address).suffix.lower() in AUDIO_SUFFIXES):
+        raise click.UsageError(f"--ray a pris « {address} » pour une adresse : écrivez --ray=ADRESSE, ou placez "
+                               "--ray après les fichiers.")
+
+
 def check_vocabulary_options(audio, exercise_id, reference, references, vocabulary_file) -> None:
     """Usage errors (unknown exercise, missing files) before any transcription."""
     from ..asr.vocabulary import read_vocabulary_file
@@ -119,16 +147,19 @@ def check_vocabulary_options(audio, exercise_id, reference, references, vocabula
 @click.option("--fallback", is_flag=True,
               help="Autorise le repli par échantillonnage (températures 0,2…1) si le décodage boucle.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
+@ray_options
 def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, bias_mode, no_bias, engine,
-        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, language, fallback, no_cache):
+        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, language, fallback, no_cache,
+        ray_address, ray_workers, ray_cpus):
     """Transcrit un ou plusieurs fichiers AUDIO (wav, flac, ogg, mp3) en brouillon de texte.
 
     Le français est imposé, les commandes dictées (« virgule », « point à la ligne »,
     « nouveau paragraphe »…) deviennent ponctuation et mise en page, et le vocabulaire
     médical oriente la reconnaissance : termes de l'exercice (--exercise, --reference,
     --references ; à défaut de termes dans son .toml, ceux du lexique trouvés dans sa
-    référence), votre liste (--vocabulaire) et la liste de sa spécialité. Le résultat s'affiche sur la sortie standard ; les
-    messages vont sur la sortie d'erreur. Code de sortie : 0 succès, 1 au moins un fichier en
+    référence), votre liste (--vocabulaire) et la liste de sa spécialité. Le résultat
+    s'affiche sur la sortie standard ; les messages vont sur la sortie d'erreur. Avec --ray,
+    les fichiers sont répartis sur un cluster Ray (mêmes résultats, même cache). Code de sortie : 0 succès, 1 au moins un fichier en
     échec (les autres sont traités), 2 erreur d'utilisation.
     """
     from ..asr.cache import transcribe_cached
@@ -139,34 +170,61 @@ def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, b
     if output is not None:  # before any work: a transcript never replaces an audio file
         for target in _targets(audio, fmt, output):
             check_not_input(target, [*audio, model_path])
+    check_ray_address(ray_address)
     check_vocabulary_options(audio, exercise_id, reference, references, vocabulary_file)
     if engine == "openai-whisper":
         from ..asr.extras import require_openai_whisper
 
         require_openai_whisper()  # the install line before any work on the audio or the model
-    failures, rendered = 0, []
+    options = {"beam_size": beam, "language": language, "vad": vad, "commands": not no_commands,
+               "temperature": FALLBACK_TEMPERATURES if fallback else 0.0}
+    failures, rendered, jobs = 0, [], []
     for path in audio:
         try:
             check_file(path, "audio")  # a named pipe or a device would block the decoder
             exercise, mode, vocabulary = resolve_vocabulary(
                 path, exercise_id=exercise_id, reference=reference, references=references,
                 vocabulary_file=vocabulary_file, specialty=specialty, bias_mode=bias_mode, no_bias=no_bias)
-            click.echo(f"Transcription de {path} ({engine}, faisceau {beam}"
-                       + (f", exercice {exercise.id}" if exercise else "")
-                       + f", vocabulaire : {len(vocabulary) if vocabulary else 0} terme(s), biais {mode})…", err=True)
-            transcript, cached = transcribe_cached(
-                path, engine=engine, model=model_path, use_cache=not no_cache, beam_size=beam,
-                language=language, vocabulary=vocabulary, vad=vad, commands=not no_commands,
-                temperature=FALLBACK_TEMPERATURES if fallback else 0.0)
         except TranscribeError as exc:
             failures += 1
             click.echo(f"Erreur : {exc}", err=True)
             continue
+        jobs.append((path, f"Transcription de {path} ({engine}, faisceau {beam}"
+                     + (f", exercice {exercise.id}" if exercise else "")
+                     + f", vocabulaire : {len(vocabulary) if vocabulary else 0} terme(s), biais {mode})…",
+                     dict(options, vocabulary=vocabulary)))
+
+    def results():
+        """(path, transcript, from cache) or (path, None, error), file after file."""
+        if ray_address is None:
+            for path, message, opts in jobs:
+                click.echo(message, err=True)
+                try:
+                    yield (path, *transcribe_cached(path, engine=engine, model=model_path, use_cache=not no_cache,
+                                                    **opts))
+                except TranscribeError as exc:
+                    yield path, None, str(exc)
+            return
+        from ..asr.cluster import Request, open_pool
+
+        for _, message, _ in jobs:
+            click.echo(message, err=True)
+        with open_pool(ray_address, ray_workers, ray_cpus) as pool:
+            outcomes = pool.run([Request(path, engine, None if model_path is None else str(model_path),
+                                         not no_cache, opts) for path, _, opts in jobs])
+        for (path, _, _), out in zip(jobs, outcomes):
+            yield (path, None, out.error) if out.error else (path, out.transcript, out.from_cache)
+
+    for path, transcript, cached in results():
+        if transcript is None:
+            failures += 1
+            click.echo(f"Erreur : {cached}", err=True)
+            continue
         if cached:
-            click.echo("  déjà transcrit (cache).", err=True)
+            click.echo(f"  {path.name} : déjà transcrit (cache).", err=True)
         else:
             rtf = transcript.real_time_factor or 0.0
-            click.echo(f"  {transcript.duration:.1f} s d'audio en {transcript.elapsed:.1f} s "
+            click.echo(f"  {path.name} : {transcript.duration:.1f} s d'audio en {transcript.elapsed:.1f} s "
                        f"(facteur temps réel {rtf:.2f}).", err=True)
         if transcript.dropped:
             click.echo(f"  {len(transcript.dropped)} segment(s) écarté(s) (écho de l'invite ou boucle).", err=True)

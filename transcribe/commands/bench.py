@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 
 from ..errors import TranscribeError
 from .params import FiniteFloat
+from .asr import check_ray_address, ray_options
 
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
 BIAS_CHOICE = click.Choice(["oui", "non", "les-deux", "both"])
@@ -127,8 +129,10 @@ def _check_inputs(hyp_dirs, out_dir: Path) -> None:
               help="Tirages du bootstrap.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine du bootstrap.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit tout.")
+@ray_options
 def bench(audio_dir, references_dir, engines, models, beams, biais, bias, no_bias, vocabulary_file, no_commands,
-          exercise_ids, limit_seconds, hyp_dirs, pairs, out_dir, samples, seed, no_cache):
+          exercise_ids, limit_seconds, hyp_dirs, pairs, out_dir, samples, seed, no_cache, ray_address, ray_workers,
+          ray_cpus):
     """Banc d'essai de la reconnaissance vocale sur les dictées (références + audio).
 
     Chaque combinaison des options (--engine, --model, --beam, --biais) est un « système »,
@@ -149,7 +153,9 @@ def bench(audio_dir, references_dir, engines, models, beams, biais, bias, no_bia
     from ..bench.evaluate import system_result
     from ..bench.pipeline import score_hyp_dirs, write_outputs
 
-    if hyp_dirs and (engines or models or beams or no_bias or biais or bias or vocabulary_file or no_cache):
+    check_ray_address(ray_address)
+    if hyp_dirs and (engines or models or beams or no_bias or biais or bias or vocabulary_file or no_cache
+                     or ray_address):
         raise click.UsageError("--hyp-dir évalue des hypothèses existantes : pas d'option de reconnaissance avec.")
     _check_inputs(hyp_dirs, Path(out_dir))
     extra = None
@@ -191,20 +197,31 @@ def bench(audio_dir, references_dir, engines, models, beams, biais, bias, no_bia
         runs_dir = Path(out_dir) / "runs"
         total = len(systems) * len(dictations)
         done = 0
-        for system in systems:
-            def progress(item_id, name=system.name):
-                nonlocal done
-                done += 1
-                err.print(f"[{done}/{total}] {name} · {item_id}", highlight=False)
+        with contextlib.ExitStack() as stack:
+            pool = None
+            if ray_address:
+                from ..asr.cluster import open_pool
 
-            run = runner.run_system(system, dictations, use_cache=not no_cache, progress=progress, extra=extra)
-            run = runner.keep_measured_peak(run, runner.load_run(system, runs_dir))
-            runner.save_run(run, runs_dir)
-            runs.append(run)
-            for item in run.items:
-                if item.error:
-                    err.print(f"[red]{system.name} · {item.id} : {item.error}[/]", highlight=False)
-            results.append(system_result(run, dictations, samples, seed))
+                pool = stack.enter_context(open_pool(ray_address, ray_workers, ray_cpus))
+                err.print(f"Ray : {len(pool.actors)} processus de transcription.", highlight=False)
+            for system in systems:
+                def progress(item_id, name=system.name):
+                    nonlocal done
+                    done += 1
+                    err.print(f"[{done}/{total}] {name} · {item_id}", highlight=False)
+
+                if pool is None:
+                    run = runner.run_system(system, dictations, use_cache=not no_cache, progress=progress, extra=extra)
+                else:
+                    run = runner.run_system_ray(system, dictations, pool, use_cache=not no_cache, progress=progress,
+                                                extra=extra)
+                run = runner.keep_measured_peak(run, runner.load_run(system, runs_dir))
+                runner.save_run(run, runs_dir)
+                runs.append(run)
+                for item in run.items:
+                    if item.error:
+                        err.print(f"[red]{system.name} · {item.id} : {item.error}[/]", highlight=False)
+                results.append(system_result(run, dictations, samples, seed))
     audio_now = _audio_ids(dictations)
     current = {a["id"]: a["sha256"] for a in audio_now}
     changed = sorted({i.id for run in runs for i in run.items if i.audio_sha256 and i.audio_sha256 != current.get(i.id)})
