@@ -216,8 +216,9 @@ def open_pool(address: str | None = None, workers: int | None = None, cpus_per_w
     """A pool of ``workers`` Transcriber actors (default: the cluster's CPUs / ``cpus_per_worker``),
     each using ``cpus_per_worker`` CTranslate2 threads; Ray is shut down (and its files removed) after.
 
-    CTranslate2's results depend on its thread count (its int8 sums are split by thread): the
-    default, the thread count a local run would use here, gives the local run's transcripts."""
+    CTranslate2's results can change with its thread count (measured: a few words on the short
+    clips at 1 vs 2 threads): the default, the thread count a local run would use on this
+    machine, gives the local run's transcripts."""
     from .engines import default_cpu_threads
 
     cpus_per_worker = cpus_per_worker or default_cpu_threads()
