@@ -157,3 +157,17 @@ def test_the_vocabulary_reaches_the_decoder_as_hotwords_and_prompt(monkeypatch, 
     assert seen["faster-whisper"]["hotwords"] == prompt and seen["faster-whisper"]["initial_prompt"] is None
     engines.transcribe_audio(audio, engine="openai-whisper", vocabulary=vocabulary)
     assert seen["openai-whisper"]["initial_prompt"] == prompt and seen["openai-whisper"]["carry_initial_prompt"]
+
+
+def test_draft_takes_the_same_vocabulary_options(fake_engine, own_exercise, tmp_path):
+    cardio = voc.specialty_lists()["cardiologie"]
+    result = run("draft", own_exercise / "mini.flac", "--reference", own_exercise / "mini.txt")
+    assert result.exit_code == 0, result.output
+    assert fake_engine[-1]["hotwords"] == build_prompt(MINI_TERMS + cardio)
+    assert run("draft", own_exercise / "mini.flac", "--references", own_exercise, "--biais", "specialite").exit_code == 0
+    assert fake_engine[-1]["hotwords"] == build_prompt(cardio)
+    words = tmp_path / "mots.txt"
+    words.write_text("Kardégic\n", encoding="utf-8")
+    assert run("draft", "04-pediatrie-consultation", "--vocabulaire", words, "--biais", "specialite").exit_code == 0
+    assert fake_engine[-1]["hotwords"] == build_prompt(["Kardégic"] + voc.specialty_lists()["pédiatrie"])
+    assert run("draft", SHORT, "--no-bias").exit_code == 0 and fake_engine[-1]["hotwords"] is None

@@ -7,29 +7,30 @@ from pathlib import Path
 import click
 
 from ..errors import TranscribeError
-from .asr import ENGINE_CHOICE, _exercise_for
+from .asr import ENGINE_CHOICE, _exercise_for, check_vocabulary_options, vocabulary_options
 
 
-def _source(target: str, exercise_id: str | None):
-    """(audio file, exercise or None) for an exercise id or an audio file."""
-    from ..exercise import AUDIO_SUFFIXES, find_exercise
+def _source(target: str, exercise_id: str | None, reference: Path | None = None, references: Path | None = None):
+    """(audio file, exercise or None) for an exercise id or an audio file (see `asr._exercise_for`)."""
+    from ..exercise import AUDIO_SUFFIXES, find_exercise, load_exercise
 
     path = Path(target)
     if path.suffix.lower() in AUDIO_SUFFIXES or path.is_file():
         if not path.is_file():
             raise TranscribeError("fichier audio introuvable.", path)
-        return path, _exercise_for(path, exercise_id)
-    exercise = find_exercise(exercise_id or target)
+        return path, _exercise_for(path, exercise_id, reference, references)
+    exercise = load_exercise(reference) if reference else find_exercise(exercise_id or target, references)
     if exercise.audio_path is None:
         raise TranscribeError(f"l'exercice « {exercise.id} » n'a pas de dictée audio.", exercise.reference_path)
     return exercise.audio_path, exercise
 
 
-def draft_vocabulary(exercise, no_bias: bool) -> list[str] | None:
-    """The vocabulary given to the decoder for a draft (the `asr` command's choice)."""
-    from ..asr.biasing import exercise_vocabulary
+def draft_vocabulary(exercise, no_bias: bool, mode: str | None = None, specialty: str | None = None,
+                     extra: list[str] | None = None) -> list[str] | None:
+    """The vocabulary given to the decoder for a draft (the `asr` command's choice: mode exercice)."""
+    from ..asr.vocabulary import vocabulary_for
 
-    return None if no_bias or exercise is None else exercise_vocabulary(exercise)
+    return None if no_bias else vocabulary_for(mode or "exercice", exercise, specialty, extra)
 
 
 @click.command(short_help="Produit le brouillon de reconnaissance vocale d'un exercice (post-édition).")
@@ -43,7 +44,7 @@ def draft_vocabulary(exercise, no_bias: bool) -> list[str] | None:
               help="Autre modèle local (dossier CTranslate2 ou fichier .pt) ; par défaut le modèle embarqué.")
 @click.option("--beam", type=click.IntRange(1, 20), default=5, show_default=True,
               help="Largeur du faisceau de décodage.")
-@click.option("--no-bias", is_flag=True, help="Sans orientation par le vocabulaire médical.")
+@vocabulary_options
 @click.option("--no-commands", is_flag=True, help="Garde les commandes dictées telles quelles.")
 @click.option("--vad/--no-vad", default=None,
               help="Détection de la parole (par défaut : activée au-delà de 30 s d'audio).")
@@ -54,8 +55,8 @@ def draft_vocabulary(exercise, no_bias: bool) -> list[str] | None:
               help="Écrit le brouillon dans FICHIER.txt et ses réglages dans FICHIER.toml "
                    "(ex. : -o 01-cardiologie-consultation.brouillon.txt). Défaut : sortie standard.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
-def draft(target, exercise_id, engine, model_path, beam, no_bias, no_commands, vad, language, cpu_threads,
-          output, no_cache):
+def draft(target, exercise_id, engine, model_path, beam, reference, references, vocabulary_file, specialty, bias_mode,
+          no_bias, no_commands, vad, language, cpu_threads, output, no_cache):
     """Transcrit la dictée d'un EXERCICE fourni (ou un fichier AUDIO) en brouillon à corriger.
 
     Le brouillon est ce qu'un logiciel de reconnaissance vocale aurait produit : l'apprenant
@@ -67,11 +68,16 @@ def draft(target, exercise_id, engine, model_path, beam, no_bias, no_commands, v
     from ..files import check_not_input
     from ..inputs import check_file
 
-    audio, exercise = _source(target, exercise_id)
+    from ..asr.vocabulary import read_vocabulary_file
+
+    check_vocabulary_options([Path(target)], exercise_id, reference, references, vocabulary_file)
+    audio, exercise = _source(target, exercise_id, reference, references)
     check_file(audio, "audio")  # a named pipe or a device would block the decoder
     if output is not None:
         check_not_input(output, [audio, exercise.reference_path if exercise else None])
-    settings = default_settings(audio, engine=engine, model=model_path, vocabulary=draft_vocabulary(exercise, no_bias),
+    extra = read_vocabulary_file(vocabulary_file) if vocabulary_file is not None else None
+    vocabulary = draft_vocabulary(exercise, no_bias, bias_mode, specialty, extra)
+    settings = default_settings(audio, engine=engine, model=model_path, vocabulary=vocabulary,
                                 beam_size=beam, language=language, vad=vad, commands=not no_commands,
                                 cpu_threads=cpu_threads, exercise=exercise.id if exercise else "")
     d = settings.decoding
