@@ -98,17 +98,27 @@ def run_config(label: str, engine: str, options: dict, files: list[Path]) -> dic
             "files": lines[1:], "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
+def reference_text(stem: str) -> str:
+    """The exercise's written reference, or (00-court has none) its dictated words, commands applied."""
+    from transcribe.asr.commands import apply_commands
+    from transcribe.bundled import audio_dir
+    from transcribe.errors import TranscribeError
+    from transcribe.exercise import find_exercise
+
+    try:
+        return find_exercise(stem).reference_text()
+    except TranscribeError:
+        return apply_commands((audio_dir() / f"{stem}.dictee.txt").read_text(encoding="utf-8"))
+
+
 def wer(result: dict) -> float:
     """Micro-averaged lenient WER (jiwer) of the texts against the written references."""
     import jiwer
 
-    from transcribe.exercise import find_exercise
     from transcribe.views import lenient_text
 
-    refs, hyps = [], []
-    for r in result["files"]:
-        refs.append(lenient_text(find_exercise(Path(r["file"]).stem).reference_text()))
-        hyps.append(lenient_text(r["text"]) or "<vide>")
+    refs = [lenient_text(reference_text(Path(r["file"]).stem)) for r in result["files"]]
+    hyps = [lenient_text(r["text"]) or "<vide>" for r in result["files"]]
     return jiwer.wer(refs, hyps)
 
 

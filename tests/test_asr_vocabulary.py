@@ -71,7 +71,8 @@ def test_vocabulary_by_mode_for_a_bundled_exercise():
     assert voc.vocabulary_for("aucun", exercise) is None
     assert voc.vocabulary_for("specialite", exercise) == specialty
     assert voc.vocabulary_for("specialite", exercise, extra=["Augmentin"]) == ["Augmentin"] + specialty
-    assert voc.vocabulary_for("exercice", exercise) == exercise.terms + specialty
+    assert voc.vocabulary_for("exercice", exercise) == exercise.terms + specialty[:voc.SPECIALTY_AFTER_EXERCISE]
+    assert voc.SPECIALTY_AFTER_EXERCISE == 9
 
 
 def test_exercise_without_terms_takes_the_lexicon_terms_of_its_reference(own_exercise):
@@ -163,7 +164,7 @@ def test_draft_takes_the_same_vocabulary_options(fake_engine, own_exercise, tmp_
     cardio = voc.specialty_lists()["cardiologie"]
     result = run("draft", own_exercise / "mini.flac", "--reference", own_exercise / "mini.txt")
     assert result.exit_code == 0, result.output
-    assert fake_engine[-1]["hotwords"] == build_prompt(MINI_TERMS + cardio)
+    assert fake_engine[-1]["hotwords"] == build_prompt(MINI_TERMS + cardio[:9])
     assert run("draft", own_exercise / "mini.flac", "--references", own_exercise, "--biais", "specialite").exit_code == 0
     assert fake_engine[-1]["hotwords"] == build_prompt(cardio)
     words = tmp_path / "mots.txt"

@@ -33,7 +33,7 @@ def test_each_mode_gives_its_vocabulary_to_the_child_process(mini_exercise):
     vocab = {mode: _job(System("faster-whisper", bias=mode), [d], True, ["Kardégic"])["items"][0]["vocabulary"]
              for mode in ("aucun", "specialite", "exercice")}
     assert vocab == {"aucun": None, "specialite": ["Kardégic"] + cardio,
-                     "exercice": ["fibrillation atriale", "amlodipine", "Kardégic"] + cardio}
+                     "exercice": ["fibrillation atriale", "amlodipine", "Kardégic"] + cardio[:9]}
 
 
 def test_audio_dir_overrides_the_bundled_audio(mini_exercise, tmp_path):

@@ -8,7 +8,8 @@ Modes (``--biais``), from no information to the reference's own information:
   (``data/vocabulaire_specialites.tsv``, a tagged subset of the medical lexicon). This is
   what a hospital deploys: nothing comes from the reference.
 - ``exercice``: the exercise's own terms first (its ``.toml`` ``terms``, or, when it lists
-  none, the medical terms the lexicon finds in its reference), then as ``specialite``. It
+  none, the medical terms the lexicon finds in its reference), then the user's list and the
+  specialty list's first ``SPECIALTY_AFTER_EXERCISE`` words. It
   uses the reference: right for producing a draft, but *oracle* information when comparing
   engines, and labelled so in every bench output.
 """
@@ -25,6 +26,9 @@ from pathlib import Path
 from ..errors import TranscribeError
 
 MODES = ("aucun", "specialite", "exercice")
+# In the exercice mode, the specialty only completes the exercise's terms with its first words:
+# on the bundled corpus, the whole list after the exercise's terms made some dictations derail.
+SPECIALTY_AFTER_EXERCISE = 9
 REFERENCE_MODES = ("exercice",)  # modes that use information from the reference
 MODE_ALIASES = {"non": "aucun", "sans": "aucun", "oui": "exercice", "spécialité": "specialite"}
 _DATA = resources.files("transcribe") / "data" / "vocabulaire_specialites.tsv"
@@ -139,7 +143,7 @@ def vocabulary_for(mode: str | bool | None, exercise=None, specialty: str | None
     if mode == "aucun":
         return None
     specialty = specialty if specialty is not None else getattr(exercise, "specialty", None)
-    words = list(extra or []) + specialty_words(specialty)
+    words = specialty_words(specialty)
     if mode == "exercice" and exercise is not None:
-        words = exercise_terms(exercise) + words
-    return words or None
+        return exercise_terms(exercise) + list(extra or []) + words[:SPECIALTY_AFTER_EXERCISE] or None
+    return list(extra or []) + words or None
