@@ -6,9 +6,11 @@ peak memory, WER of the same files) and the ratios that matter:
 
 - openai-whisper (PyTorch, float32) / faster-whisper (int8 and float32), beam 5 and beam 1;
 - the default pipeline's real-time factor (faster-whisper int8, beam 5, the exercise's vocabulary);
-- faster-whisper's options: 1 vs 2 CPU threads, batched pipeline vs sequential, VAD on vs off.
+- faster-whisper's options: 1 vs 2 CPU threads, batched pipeline vs sequential, VAD on vs off;
+- with Ray installed: a local Ray instance with 1 vs 2 workers (1 thread each) over 4 dictations,
+  the per-file cost, and what a cluster of N machines would take.
 
-    python benchmarks/bench_asr.py                 # everything, ≈ 8 min on 2 idle cores
+    python benchmarks/bench_asr.py                 # everything, ≈ 10 min on 2 idle cores
     python benchmarks/bench_asr.py --quick         # 00-court only, a smoke test (≈ 1 min)
     python benchmarks/bench_asr.py --files 04-pediatrie-consultation --json out.json
 
@@ -127,6 +129,27 @@ def seconds(result: dict) -> tuple[float, float]:
     return sum(r["duration"] for r in result["files"]), sum(r["elapsed"] for r in result["files"])
 
 
+def ray_scaling(files: list[Path], workers: int) -> float | None:
+    """Wall seconds to transcribe ``files`` (no cache) on a local Ray instance of ``workers`` × 1 thread."""
+    from transcribe.asr.cluster import Request, open_pool
+    from transcribe.asr.vocabulary import vocabulary_for
+    from transcribe.exercise import find_exercise
+
+    requests = []
+    for f in files:
+        try:
+            vocabulary = vocabulary_for("exercice", find_exercise(f.stem))
+        except Exception:
+            vocabulary = None
+        requests.append(Request(f, use_cache=False, options={"beam_size": 5, "vocabulary": vocabulary}))
+    with open_pool(None, workers, 1) as pool:
+        pool.run(requests[:workers])  # each worker loads its model, untimed
+        start = time.perf_counter()
+        outcomes = pool.run(requests)
+        wall = time.perf_counter() - start
+    return None if any(o.error for o in outcomes) else wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -216,6 +239,21 @@ def measure(args, names: list[str], files: list[Path]) -> None:
         for a, b in zip(rows["fw-f32-b1"]["files"], rows["ow-b1"]["files"]):
             same = [w.strip() for w in a["words"]] == [w.strip() for w in b["words"]]
             print(f"  mots identiques, faisceau 1 float32, {Path(a['file']).stem} : {'oui' if same else 'non'}")
+    if importlib.util.find_spec("ray") is None:
+        print("\nRay n'est pas installé (extra [cluster]) : passage à l'échelle non mesuré.")
+    elif not args.quick:
+        ray_files = files * 2  # 4 dictations: enough work for 2 workers
+        audio_s = seconds(rows["défaut"])[0] * 2 if "défaut" in rows else None
+        walls = {n: ray_scaling(ray_files, n) for n in (1, 2)}
+        print(f"\nRay, instance locale, {len(ray_files)} transcriptions (faisceau 5, int8, 1 fil par processus) :")
+        for n, wall in walls.items():
+            print(f"  {n} processus : {'échec' if wall is None else f'{wall:.1f} s'}")
+        if walls[1] and walls[2]:
+            per_file = walls[1] / len(ray_files)
+            print(f"  accélération 2 processus / 1 : {walls[1] / walls[2]:.2f}× ; coût par fichier à 1 fil : "
+                  f"{per_file:.1f} s" + (f" (RTF {walls[1] / audio_s:.3f})" if audio_s else ""))
+            print(f"  estimation pour un cluster de N machines de {os.cpu_count()} cœurs (un processus à 1 fil par "
+                  f"cœur) : temps ≈ {per_file:.1f} s × fichiers / ({os.cpu_count()} × N)")
     print(f"\nDurée totale : {time.perf_counter() - started:.0f} s ; charge moyenne en fin de mesure : "
           f"{os.getloadavg()[0]:.1f}", flush=True)
     if args.json:
