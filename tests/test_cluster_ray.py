@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from transcribe.asr import model as asr_model
 from transcribe.asr.commands import apply_commands
 from transcribe.cli import main
 
@@ -40,14 +39,9 @@ def corpus(tmp_path):
 
 
 def cache_env(monkeypatch, folder: Path):
-    """A fresh transcript cache in ``folder`` that re-uses the assembled model when there is one."""
-    models = asr_model.cache_dir() / "models"
-    ready = (models / asr_model.EMBEDDED_NAME / "model.bin").is_file()
+    """A fresh transcript cache in ``folder`` (the embedded model is read in place from its packages)."""
     folder.mkdir()
     monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(folder))
-    if ready:
-        (folder / "models").symlink_to(models, target_is_directory=True)
-    asr_model.prepare_embedded_model()
 
 
 def metrics(out: Path) -> dict:
