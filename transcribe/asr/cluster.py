@@ -187,10 +187,18 @@ def _prepare_environment(address: str | None) -> None:
         os.environ["RAY_AUTH_TOKEN"] = _LOCAL_TOKEN
 
 
+def _short_temp_base() -> str | None:
+    """A temporary folder short enough for Ray's socket paths (≤ 107 bytes with ~70 of Ray's own)."""
+    base = tempfile.gettempdir()
+    if len(base) <= 30 or not os.access("/tmp", os.W_OK):
+        return base
+    return "/tmp"
+
+
 def _connect(ray, address: str | None, cpus: int | None):
     """ray.init on a new local instance (in ``tmp``) or an existing cluster; returns the temp dir to remove."""
     if _is_local(address):
-        tmp = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must stay under ~100 characters
+        tmp = tempfile.mkdtemp(prefix="ray-", dir=_short_temp_base())
         try:
             from ray._raylet import Config
 
