@@ -196,7 +196,7 @@ def test_progress_after_two_attempts(server, page):
     assert page.locator("#suggestion a").inner_text() == "Compte rendu opératoire : prothèse totale de hanche"
 
 
-def test_no_serious_accessibility_violation(server, page):
+def test_no_serious_accessibility_violation_nor_horizontal_scrolling(server, page):
     from axe_playwright_python.sync_playwright import Axe
 
     page.goto(f"{server}exercices/{EXERCISE}/dictee")
@@ -210,5 +210,6 @@ def test_no_serious_accessibility_violation(server, page):
         serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
                    if v["impact"] in ("serious", "critical")]
         assert serious == [], (url, serious)
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), url  # 1280×720
     assert page.console_errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
     page.console_errors.clear()  # the unknown exercise's page, on purpose

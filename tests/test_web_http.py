@@ -298,3 +298,21 @@ def test_a_trainers_folder_is_served(tmp_path, mini_exercise):
         page = c.get("/").text
         assert re.findall(r'<tr id="ex-([^"]+)">', page) == ["mini"]
         assert c.get("/exercices/14-ordonnance/dictee").status_code == 404
+
+
+def test_an_unexpected_error_keeps_the_copy_and_says_so_in_french(tmp_path, monkeypatch):
+    from transcribe.web.views import workspace
+
+    def broken(exercise, text, elapsed):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(workspace, "grade_copy", broken)
+    with TestClient(create_app(Settings(f"sqlite:///{tmp_path / 'db.sqlite3'}", None, tmp_path)),
+                    raise_server_exceptions=False) as c:
+        token = token_of(c.get(BASE).text)
+        c.post(f"{BASE}/sauvegarde", json={"jeton": token, "texte": "Ordonnance du 04/03/2026"})
+        response = c.post(f"{BASE}/rendre", data={"jeton": token, "texte": "Ordonnance du 04/03/2026"})
+        assert response.status_code == 500
+        assert "Une erreur inattendue s&#39;est produite ; votre texte est conservé. Réessayez." in response.text
+        page = c.get(BASE).text
+        assert token_of(page) == token and ">Ordonnance du 04/03/2026</textarea>" in page

@@ -13,14 +13,14 @@ from ..errors import TranscribeError
 @click.option("--references", "-r", "references", type=click.Path(path_type=Path), default=None,
               help="Dossier d'exercices d'un formateur (<id>.txt, <id>.toml, audio), comme pour « grade ». "
                    "Défaut : les exercices fournis.")
-@click.option("--port", "-p", type=click.IntRange(1, 65535), default=None,
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=None, metavar="PORT",
               help="Port d'écoute. Défaut : un port libre choisi automatiquement.")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE",
               help="Adresse d'écoute (en mode solo, uniquement cet ordinateur : 127.0.0.1, ::1 ou localhost).")
 @click.option("--database", "database", default=None, metavar="URL",
               help="Base de données (URL SQLAlchemy). Défaut : un fichier SQLite dans le dossier de "
                    "données de l'utilisateur.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, metavar="N",
               help="Nombre de processus serveur.")
 @click.option("--open", "open_browser", is_flag=True, help="Ouvre la page dans le navigateur.")
 def serve(references: Path | None, port: int | None, host: str, database: str | None, workers: int,

@@ -14,6 +14,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -21,6 +22,20 @@ from ..asr.timings import Timings, compute_timings, load_timings, reference_text
 from ..errors import TranscribeError
 from ..exercise import Exercise
 from ..files import write_atomic
+
+
+def _read(path: Path | None, reference: str) -> Timings | None:
+    try:
+        stat = path.stat()
+    except (OSError, AttributeError):
+        return None
+    return _read_version(str(path), stat.st_mtime_ns, stat.st_size, reference)
+
+
+@lru_cache(maxsize=256)
+def _read_version(path: str, mtime_ns: int, size: int, reference: str) -> Timings | None:
+    """One version of a timings file, read once (the report asks at every view)."""
+    return load_timings(Path(path), reference)
 
 
 @dataclass
@@ -48,12 +63,11 @@ class TimingsService:
         if exercise.audio_path is None:
             return None
         reference = reference_text(exercise)
-        shipped = shipped_timings_path(exercise)
-        timings = load_timings(shipped, reference) if shipped and shipped.is_file() else None
-        if timings is None:
-            cached = self._cache_path(exercise, reference)
-            timings = load_timings(cached, reference) if cached.is_file() else None
-        return timings
+        for path in (shipped_timings_path(exercise), self._cache_path(exercise, reference)):
+            timings = _read(path, reference)
+            if timings is not None:
+                return timings
+        return None
 
     def status(self, exercise: Exercise, start: bool = True) -> dict:
         """``{"etat": "pret" | "calcul" | "erreur" | "indisponible", "message": …, "secondes": …}``."""
