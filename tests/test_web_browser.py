@@ -159,6 +159,33 @@ def test_dictation_journey(server, page, tmp_path):
     assert len(attempts(server)) == 1
 
 
+def test_draft_correction_journey(server, page):
+    page.goto(server)
+    page.get_by_role("link", name="Correction du brouillon : Ordonnance").click()
+    draft = (REFERENCES / f"{EXERCISE}.brouillon.txt").read_text(encoding="utf-8")
+    area = page.locator("#texte")
+    assert area.input_value() == draft
+    assert page.locator("#timer").inner_text() == "démarre à la première écoute ou modification"
+    # correct « Elaine » in place, from the keyboard: the clock starts with the first change
+    start = draft.index("Elaine")
+    area.evaluate(f"a => {{ a.focus(); a.setSelectionRange({start}, {start + len('Elaine')}); }}")
+    page.keyboard.type("Hélène")
+    page.wait_for_function("() => /^\\d+:\\d\\d$/.test(document.getElementById('timer').textContent)")
+    area.evaluate("a => { const i = a.value.indexOf('à jeu.') + 5; a.setSelectionRange(i, i); }")
+    page.keyboard.type("n")
+    assert area.input_value() == draft.replace("Elaine", "Hélène").replace("à jeu.", "à jeun.")
+    page.locator("#submit").click()
+    page.wait_for_url(re.compile(r".*/tentatives/1$"))
+    counts = page.locator("#correction-brouillon .counts div").all_inner_texts()
+    assert [c.replace("\n", " ") for c in counts] == [
+        "39 erreurs dans le brouillon", "2 corrigées", "37 oubliées (laissées du brouillon)", "0 introduites",
+        "5 % taux de correction"]
+    assert page.get_by_role("link", name="Refaire cet exercice").get_attribute("href") == \
+        f"/exercices/{EXERCISE}/correction"
+    [attempt] = attempts(server)
+    assert attempt["mode"] == "correction" and attempt["duree_minutes"] is not None
+
+
 def test_keys_are_settable_and_kept(server, page):
     page.goto(f"{server}exercices/{EXERCISE}/dictee")
     page.locator("summary", has_text="Réglages du lecteur").click()

@@ -303,7 +303,7 @@ def test_a_trainers_folder_is_served(tmp_path, mini_exercise):
 def test_an_unexpected_error_keeps_the_copy_and_says_so_in_french(tmp_path, monkeypatch):
     from transcribe.web.views import workspace
 
-    def broken(exercise, text, elapsed):
+    def broken(exercise, text, elapsed, draft=None):
         raise RuntimeError("panne")
 
     monkeypatch.setattr(workspace, "grade_copy", broken)
@@ -316,3 +316,39 @@ def test_an_unexpected_error_keeps_the_copy_and_says_so_in_french(tmp_path, monk
         assert "Une erreur inattendue s&#39;est produite ; votre texte est conservé. Réessayez." in response.text
         page = c.get(BASE).text
         assert token_of(page) == token and ">Ordonnance du 04/03/2026</textarea>" in page
+
+
+# --- draft correction ------------------------------------------------------------------------------
+
+def test_draft_correction_starts_from_the_draft_and_reports_post_editing(client):
+    assert 'href="/exercices/14-ordonnance/correction" aria-label="Correction du brouillon : Ordonnance"' \
+        in client.get("/").text
+    draft = (REFERENCES / f"{EXERCISE}.brouillon.txt").read_text(encoding="utf-8")
+    page = client.get(f"/exercices/{EXERCISE}/correction").text
+    assert html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)) == draft
+    assert "Brouillon à corriger" in page and 'data-mode="correction"' in page
+    corrected = draft.replace("à jeu.", "à jeun.").replace("Elaine", "Hélène")
+    response = client.post(f"/exercices/{EXERCISE}/correction/rendre",
+                           data={"jeton": token_of(page), "texte": corrected}, follow_redirects=False)
+    assert response.headers["location"] == "/tentatives/1"
+    report = text(client.get("/tentatives/1").text)
+    assert "Correction du brouillon 39 erreurs dans le brouillon 2 corrigées 37 oubliées (laissées du brouillon) " \
+           "0 introduites 5 % taux de correction" in report
+    [attempt] = client.get("/progression/tentatives.json").json()["tentatives"]
+    assert (attempt["mode"], attempt["taux_correction"]) == ("correction", 0.0513)
+    assert attempt["score"]["post_edit"]["corrected"] == 2
+    # the next correction starts from the draft again; dictation of the same exercise is separate
+    assert html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>",
+                                   client.get(f"/exercices/{EXERCISE}/correction").text, re.S).group(1)) == draft
+    assert "></textarea>" in client.get(BASE).text
+
+
+def test_an_exercise_without_draft_has_no_correction_mode(tmp_path, mini_exercise):
+    shutil.copy(AUDIO / "00-court.flac", mini_exercise.parent / "mini.flac")
+    toml = mini_exercise.with_suffix(".toml")
+    toml.write_text('audio = "mini.flac"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    with make_client(tmp_path, references=mini_exercise.parent) as c:
+        assert "Corriger le brouillon" not in c.get("/").text
+        assert c.get("/exercices/mini/dictee").status_code == 200
+        page = c.get("/exercices/mini/correction")
+        assert page.status_code == 404 and "Mode « correction » indisponible pour cet exercice." in page.text

@@ -134,18 +134,20 @@
     timer.classList.toggle("over", limitMs !== null && ms > limitMs);
   }
   window.setInterval(showTimer, 500);
-  if (window.TranscribePlayer) {
-    window.TranscribePlayer.onFirstPlay(function () {
-      if (started !== null || closed) { return; }
-      started = Date.now();
-      showTimer();
-      post(data.startUrl, {jeton: token}).then(function (response) {
-        if (response.status === 409) { return stale(response); }
-        return response.json().then(function (body) {
-          if (body.debut) { started = body.debut + clockSkew; }
-        });
-      }).catch(function () { /* measured by the server at the next start */ });
-    });
+  function startClock() {
+    if (started !== null || closed) { return; }
+    started = Date.now();
+    showTimer();
+    post(data.startUrl, {jeton: token}).then(function (response) {
+      if (response.status === 409) { return stale(response); }
+      return response.json().then(function (body) {
+        if (body.debut) { started = body.debut + clockSkew; }
+      });
+    }).catch(function () { /* measured by the server at the next start */ });
+  }
+  if (window.TranscribePlayer) { window.TranscribePlayer.onFirstPlay(startClock); }
+  if (data.mode === "correction") {  // a draft can be corrected before listening
+    area.addEventListener("input", startClock);
   }
 
   /* --- submission ----------------------------------------------------------------------------- */

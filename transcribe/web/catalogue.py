@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import bundled
+from ..drafts import draft_path
 from ..errors import TranscribeError
 from ..exercise import Exercise, list_exercises, load_exercise
 
@@ -23,6 +24,12 @@ class Entry:
     exercise: Exercise
     duration: float | None  # audio seconds, None without audio
     problem: str = ""  # why the exercise cannot be worked on, in French
+
+    @property
+    def draft(self) -> Path | None:
+        """The speech-recognition draft to correct (``<id>.brouillon.txt``), if the exercise has one."""
+        path = draft_path(self.exercise.reference_path)
+        return path if path.is_file() else None
 
 
 def _duration(path: Path | None) -> float | None:

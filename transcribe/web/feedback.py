@@ -1,7 +1,8 @@
 """Grading a copy typed in the workspace, and where each error is in the dictation.
 
 The copy goes through the toolkit's pipeline unchanged (``scoring.score_documents`` then
-``grading.grade`` with the time taken); the learner report's context is the batch report's
+``grading.grade`` with the time taken; a corrected draft through
+``postedit.score_post_edit_documents``); the learner report's context is the batch report's
 (``report.html.learner_context``). Each error also gets the character offset, in the
 reference, of the passage to replay: its first reference word, or for an added word the
 reference word it follows. ``replay_times`` turns offsets into seconds with the exercise's
@@ -19,6 +20,7 @@ from ..exercise import Exercise
 from ..grading import grade, load_bareme
 from ..reading import Document, document_from_text
 from ..report.html import learner_context
+from ..postedit import score_post_edit_documents
 from ..scoring import Score, score_documents
 
 REPLAY_LEAD_SECONDS = 1.5  # start a little before the passage, to hear it in context
@@ -81,11 +83,17 @@ def warm_up() -> None:
             _warm.set()
 
 
-def grade_copy(exercise: Exercise, text: str, elapsed_minutes: float | None) -> tuple[dict, dict, str, str]:
-    """(score contract, report context, exercise title, reference hash) of a typed copy."""
+def grade_copy(exercise: Exercise, text: str, elapsed_minutes: float | None,
+               draft: str | None = None) -> tuple[dict, dict, str, str]:
+    """(score contract, report context, exercise title, reference hash) of a typed copy; with
+    ``draft`` (correction mode) the copy is a corrected draft and gets the post-editing figures."""
     warm_up()
     exercise, reference = reference_of(exercise)
-    score = grade(score_documents(document_from_text(text), reference, exercise), load_bareme(), elapsed_minutes)
+    if draft is None:
+        score = grade(score_documents(document_from_text(text), reference, exercise), load_bareme(), elapsed_minutes)
+    else:
+        score = score_post_edit_documents(document_from_text(text), document_from_text(draft), reference, exercise,
+                                          load_bareme(), elapsed_minutes)
     context = learner_context(score, LEARNER_LABEL, exercise.id, FILE_LABEL, elapsed_minutes)
     for error, offset in zip(context["errors"], replay_offsets(score)):
         error["ref_offset"] = offset

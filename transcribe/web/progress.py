@@ -100,7 +100,7 @@ def suggest(entries: list[Entry], attempts) -> Suggestion | None:
 
 EXPORT_COLUMNS = ["tentative", "date", "exercice", "titre", "mode", "note", "acquis",
                   *[f"{c}_acquis" for c in CRITERIA], "duree_minutes", "collages", "caracteres_colles",
-                  "WER", "erreurs"]
+                  "WER", "erreurs", "taux_correction"]
 
 
 def export_rows(attempts) -> list[dict]:
@@ -113,7 +113,8 @@ def export_rows(attempts) -> list[dict]:
             row[f"{code}_acquis"] = criteria.get(code, {}).get("acquis")
         row.update({"duree_minutes": round(a.elapsed_seconds / 60, 2) if a.elapsed_seconds is not None else None,
                     "collages": a.pastes, "caracteres_colles": a.pasted_chars,
-                    "WER": a.score.get("metrics", {}).get("wer"), "erreurs": len(a.score.get("errors", []))})
+                    "WER": a.score.get("metrics", {}).get("wer"), "erreurs": len(a.score.get("errors", [])),
+                    "taux_correction": (a.score.get("post_edit") or {}).get("correction_rate")})
         rows.append(row)
     return rows
 

@@ -44,7 +44,7 @@ async def exercise_list(request: Request):
             continue
         rows.append({"id": ex.id, "title": ex.title, "specialty": ex.specialty, "difficulty": ex.difficulty or "",
                      "duration": minutes_seconds(entry.duration), "limit": ex.time_limit_minutes,
-                     "problem": entry.problem, "summary": done.get(ex.id)})
+                     "problem": entry.problem, "draft": entry.draft is not None, "summary": done.get(ex.id)})
     return render(request, "exercises.html.j2", rows=rows, total=len(entries), specialties=specialties,
                   difficulties=difficulties, specialty=wanted_specialty, difficulty=wanted_difficulty,
                   problems=svc.catalogue.problems())

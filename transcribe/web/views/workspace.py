@@ -14,7 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
+from ...drafts import read_draft
+from ...errors import TranscribeError
 from .. import store
+from ..catalogue import Entry
 from ..db import MODES, as_utc, utcnow
 from ..feedback import grade_copy
 from ..pages import render
@@ -24,15 +27,16 @@ MAX_TOKEN = 64
 MODE_TITLES = {"dictee": "Saisie sous dictée", "correction": "Correction de brouillon"}
 
 
-def mode_or_404(request: Request) -> str:
+def available_modes(entry: Entry) -> tuple[str, ...]:
+    """Dictation always; draft correction when the exercise has a draft."""
+    return ("dictee", "correction") if entry.draft else ("dictee",)
+
+
+def mode_or_404(request: Request, entry: Entry) -> str:
     mode = request.path_params["mode"]
-    if mode not in MODES or mode not in available_modes(request):
+    if mode not in MODES or mode not in available_modes(entry):
         raise HTTPException(404, f"Mode « {mode} » indisponible pour cet exercice.")
     return mode
-
-
-def available_modes(request: Request) -> tuple[str, ...]:
-    return ("dictee",)
 
 
 def _ms(moment) -> int | None:
@@ -40,21 +44,31 @@ def _ms(moment) -> int | None:
     return int(moment.timestamp() * 1000) if moment else None
 
 
-def initial_text(entry, mode: str) -> str:
-    return ""
+def draft_text(entry: Entry, mode: str) -> str | None:
+    """The draft a correction starts from (None in dictation mode)."""
+    if mode != "correction":
+        return None
+    try:
+        return read_draft(entry.draft).replace("\r\n", "\n")
+    except (TranscribeError, TypeError) as exc:
+        raise HTTPException(404, f"Brouillon de l'exercice illisible : {exc}") from None
+
+
+def initial_text(entry: Entry, mode: str) -> str:
+    return draft_text(entry, mode) or ""
 
 
 async def workspace(request: Request):
     svc = services(request)
     entry = entry_or_404(request)
-    mode = mode_or_404(request)
+    mode = mode_or_404(request, entry)
     if entry.problem:
         raise HTTPException(404, f"Exercice indisponible : {entry.problem}.")
     copy = await run_in_threadpool(store.working_copy, svc.sessions, svc.learner_id, entry.exercise.id, mode,
                                    initial_text(entry, mode))
     timings = await run_in_threadpool(svc.timings.status, entry.exercise)
     return render(request, "workspace.html.j2", exercise=entry.exercise, duration=entry.duration, mode=mode,
-                  mode_title=MODE_TITLES[mode], copy=copy, started_ms=_ms(copy.started_at),
+                  mode_title=MODE_TITLES[mode], modes=available_modes(entry), copy=copy, started_ms=_ms(copy.started_at),
                   saved_ms=_ms(copy.updated_at), now_ms=_ms(utcnow()), timings=timings)
 
 
@@ -96,8 +110,7 @@ def _text(value) -> str:
 
 async def save(request: Request):
     svc = services(request)
-    entry_or_404(request)
-    mode_or_404(request)
+    mode_or_404(request, entry_or_404(request))
     data = await _json_body(request)
     token, text = _token(data.get("jeton")), _text(data.get("texte"))
     pastes, chars = _count(data.get("collages"), "collages"), _count(data.get("caracteres_colles"), "caracteres_colles")
@@ -110,8 +123,7 @@ async def save(request: Request):
 
 async def start(request: Request):
     svc = services(request)
-    entry_or_404(request)
-    mode_or_404(request)
+    mode_or_404(request, entry_or_404(request))
     data = await _json_body(request)
     copy = await run_in_threadpool(store.mark_started, svc.sessions, svc.learner_id, _token(data.get("jeton")))
     if copy is None:
@@ -122,7 +134,7 @@ async def start(request: Request):
 async def submit(request: Request):
     svc = services(request)
     entry = entry_or_404(request)
-    mode = mode_or_404(request)
+    mode = mode_or_404(request, entry)
     try:
         form = await request.form(max_files=0, max_fields=20)
     except HTTPException:
@@ -133,11 +145,13 @@ async def submit(request: Request):
                             _count(form.get("collages"), "collages"),
                             _count(form.get("caracteres_colles"), "caracteres_colles"))
 
+    draft = draft_text(entry, mode)
+
     def grade(text: str, elapsed: float | None):
-        return grade_copy(entry.exercise, text, elapsed)
+        return grade_copy(entry.exercise, text, elapsed, draft)
 
     attempt, _created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
-                                                mode, sent, grade, initial_text(entry, mode))
+                                                mode, sent, grade, draft or "")
     if attempt is None:
         raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne). Rechargez l'exercice : "
                                  "votre texte y a été enregistré.")
