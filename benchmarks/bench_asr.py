@@ -133,6 +133,7 @@ def ray_scaling(files: list[Path], workers: int) -> float | None:
     """Wall seconds to transcribe ``files`` (no cache) on a local Ray instance of ``workers`` × 1 thread."""
     from transcribe.asr.cluster import Request, open_pool
     from transcribe.asr.vocabulary import vocabulary_for
+    from transcribe.bundled import audio_dir
     from transcribe.exercise import find_exercise
 
     requests = []
@@ -142,8 +143,9 @@ def ray_scaling(files: list[Path], workers: int) -> float | None:
         except Exception:
             vocabulary = None
         requests.append(Request(f, use_cache=False, options={"beam_size": 5, "vocabulary": vocabulary}))
+    warm = Request(audio_dir() / "00-court.flac", use_cache=False, options={"beam_size": 5})
     with open_pool(None, workers, 1) as pool:
-        pool.run(requests[:workers])  # each worker loads its model, untimed
+        pool.run([warm] * workers)  # each worker loads its model, untimed
         start = time.perf_counter()
         outcomes = pool.run(requests)
         wall = time.perf_counter() - start
