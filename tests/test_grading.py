@@ -158,3 +158,138 @@ def test_misspelt_heading_is_still_a_section(mini_exercise):
     s = graded(mini_exercise, reference(mini_exercise).replace("Antécédents :", "Antécédent :"))
     assert [(e.type, e.ref, e.hyp) for e in s.errors] == [("accord", "Antécédents", "Antécédent")]
     assert s.criteria["MEF"]["acquis"] is True
+
+
+FULL_POINTS = "[points]\nusage=1\nsubstitution=1\nomission=1\najout=1\naccord=1\naccent=1\nmajuscule=1\nponctuation=1\n"
+
+
+@pytest.mark.parametrize("toml,message", [
+    ("points = 3", "clé « points » : une table [points] est attendue, un nombre de points par type d'erreur."),
+    (FULL_POINTS + "virgule = 1", "clé « points.virgule » : type d'erreur inconnu (types : omission, ajout, "
+     "substitution, usage, homophone, accord, accent, majuscule, ponctuation)."),
+    (FULL_POINTS.replace("usage=1", "usage=-1"), "clé « points.usage » : doit être supérieur ou égal à 0."),
+    (FULL_POINTS.replace("usage=1", "usage=true"), "clé « points.usage » : un nombre est attendu (trouvé : True)."),
+    ("scale = 0\n" + FULL_POINTS, "clé « scale » : doit être supérieur ou égal à 1."),
+    ("scale = 10\npass_note = 12\n" + FULL_POINTS, "clé « pass_note » : ne peut pas dépasser l'échelle (10)."),
+    ("thresholds = 2\n" + FULL_POINTS, "clé « thresholds » : une table [thresholds] est attendue."),
+    (FULL_POINTS + "[thresholds]\nXYZ = 1", "clé « thresholds.XYZ » : critère inconnu (critères : FID, TER, ORT, "
+     "IDV, MEF, DEL)."),
+    (FULL_POINTS + "[thresholds]\nMEF = 2", "clé « thresholds.MEF » : doit être une proportion entre 0 et 1."),
+    (FULL_POINTS + "[thresholds]\nFID = -1", "clé « thresholds.FID » : doit être supérieur ou égal à 0."),
+    ("required = \"FID\"\n" + FULL_POINTS, "clé « required » : liste de critères parmi FID, TER, ORT, IDV, MEF, DEL "
+     "attendue."),
+    ("groups = 1\n" + FULL_POINTS, "clé « groups » : table avec types, size et points attendue."),
+    (FULL_POINTS + "[groups]\ntaille = 4", "clé « groups » : table avec types, size et points attendue."),
+    (FULL_POINTS + "[groups]\ntypes = [\"virgule\"]", "clé « groups.types » : types d'erreurs inconnus."),
+    (FULL_POINTS + "[groups]\nsize = 0", "clé « groups.size » : doit être supérieur ou égal à 1."),
+    (FULL_POINTS + "[groups]\npoints = \"x\"", "clé « groups.points » : un nombre est attendu (trouvé : 'x')."),
+    ("critical = 3\n" + FULL_POINTS, "clé « critical » : une table [critical] est attendue."),
+    (FULL_POINTS + "[critical]\npoints = -3", "clé « critical.points » : doit être supérieur ou égal à 0."),
+])
+def test_each_bareme_check_names_its_key(tmp_path, toml, message):
+    path = tmp_path / "b.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(TranscribeError) as info:
+        load_bareme(path)
+    assert str(info.value) == f"{path} : barème invalide, {message}"
+
+
+def test_a_valid_custom_bareme_is_read_whole(tmp_path):
+    path = tmp_path / "b.toml"
+    path.write_text('\ufeffname = "Mon barème"\nscale = 40\nrepeat_once = false\nfail_on_critical = true\n'
+                    'required = ["FID", "IDV"]\ndescription = "x"\n' + FULL_POINTS
+                    + "[thresholds]\nORT = 6\n[groups]\ntypes = [\"accent\"]\n[critical]\npoints = 4\n",
+                    encoding="utf-8")
+    b = load_bareme(path)
+    assert (b.name, b.scale, b.pass_note, b.repeat_once, b.fail_on_critical) == ("Mon barème", 40.0, 20.0, False, True)
+    assert b.required == ["FID", "IDV"] and b.source == str(path)
+    assert b.thresholds == {"FID": 2.0, "TER": 0.8, "ORT": 6.0, "IDV": 0.0, "MEF": 0.8, "DEL": 1.0}
+    assert b.groups == {"types": ["accent"]} and b.critical == {"points": 4}
+    assert load_bareme("brevet").source == "brevet.toml" and load_bareme(None).name == load_bareme("defaut").name
+    bad = tmp_path / "illisible.toml"
+    bad.write_text("[points\n", encoding="utf-8")
+    with pytest.raises(TranscribeError, match="barème illisible"):
+        load_bareme(bad)
+
+
+def _bareme(**changes):
+    from dataclasses import replace
+
+    return replace(load_bareme(), **changes)
+
+
+def _error(kind, ref="a", hyp="b", flags=(), words=1):
+    from transcribe.classify import Error
+
+    return Error(kind, ref, hyp, list(flags), words=words)
+
+
+def test_points_lost_critical_groups_and_passages():
+    from transcribe.grading import counted_errors, is_critical
+
+    errors = [_error("usage", flags=["terme_medical"]), _error("substitution", "5", "50", ["valeur_critique"]),
+              _error("omission", "trois jours", "", words=2), _error("accent", "é1", "e1"),
+              _error("accent", "é2", "e2"), _error("accent", "é3", "e3"), _error("majuscule", "L", "l")]
+    plain = _bareme()
+    assert points_lost(errors, plain) == 1 + 1 + 2 + 0.5 * 4
+    assert not any(is_critical(e, plain) for e in errors)
+    critical = _bareme(critical={"points": 5, "flags": ["identite"], "medical_terms_types": ["usage"]})
+    assert [is_critical(e, critical) for e in errors] == [True, False, False, False, False, False, False]
+    assert points_lost(errors, critical) == 5 + 1 + 2 + 0.5 * 4
+    defaults = _bareme(critical={"medical_terms_types": []})  # 3 points, identity and critical values
+    assert [is_critical(e, defaults) for e in errors][:2] == [False, True]
+    assert points_lost(errors, defaults) == 1 + 3 + 2 + 0.5 * 4
+    grouped = _bareme(groups={"types": ["accent", "majuscule"]})  # 0,5 per full group of 4
+    assert points_lost(errors, grouped) == 1 + 1 + 2 + 0.5
+    assert points_lost(errors, _bareme(groups={"types": ["accent"], "size": 2, "points": 0.25})) == 1 + 1 + 2 + 0.25 + 0.5
+    assert counted_errors(errors, plain) == errors
+
+
+def test_repeats_count_once_except_passages_and_marks():
+    from transcribe.grading import counted_errors
+
+    errors = [_error("majuscule", "Lyon", "lyon"), _error("majuscule", "LYON", "LYON".lower()),
+              _error("omission", "a", ""), _error("omission", "a", ""), _error("ponctuation", ",", ""),
+              _error("ponctuation", ",", ""), _error("accord", "Lyon", "lyon")]
+    assert counted_errors(errors, _bareme()) == [errors[0], *errors[2:]]
+    assert counted_errors(errors, _bareme(repeat_once=False)) == errors
+    assert points_lost(errors, _bareme()) == 0.5 + 2 + 1 + 1
+
+
+def test_details_and_decision_texts(mini_exercise):
+    text = (reference(mini_exercise).replace("14/09/1951", "14/09/1915").replace("5 mg", "50 mg")
+            .replace("FEVG à 60", "FEVG a 60").replace("Fibrillation atriale", "Fibrilation atriale"))
+    s = graded(mini_exercise, text, elapsed=15)
+    c = s.criteria
+    assert c["FID"]["detail"] == "2 mot(s) oublié(s), ajouté(s) ou remplacé(s), soit 3,8 pour 100 mots"
+    assert c["TER"]["detail"] == "7/8 termes médicaux exacts ; à revoir : Fibrillation atriale"
+    assert c["ORT"]["detail"] == "2,0 point(s) de fautes pour 52 mots (usage 1, homophone 1)"
+    assert c["IDV"]["detail"] == ("identité « 14/09/1951 » saisie « 14/09/1915 » ; "
+                                  "valeur critique « 5 » saisie « 50 »")
+    assert (c["IDV"]["value"], c["IDV"]["threshold"]) == (2, 0.0)
+    assert c["DEL"] == {"acquis": False, "value": 1.5, "threshold": 1.0, "detail": "15 min pour 10 min imparties"}
+    assert s.note == 16.0 and s.points_lost == 4.0
+    assert s.decision == (
+        "Compétence non acquise — FID (fidélité à l'enregistrement) non acquis : " + c["FID"]["detail"]
+        + " ; IDV (confidentialité et identitovigilance) non acquis : " + c["IDV"]["detail"]
+        + " ; DEL (procédures et délais) non acquis : " + c["DEL"]["detail"] + ".")
+    assert list(s.advice) == ["FID", "IDV", "DEL"]
+    # A note under the pass mark, and a refused document, are reasons of their own.
+    low = graded(mini_exercise, "Rien à voir.")
+    assert low.decision.endswith(" ; note 0,00/20 inférieure au seuil de 10.") and low.note == 0.0
+    refused = graded(mini_exercise, reference(mini_exercise).replace("5 mg", "50 mg"), "ahdi")
+    assert refused.decision == ("Compétence non acquise — IDV (confidentialité et identitovigilance) non acquis : "
+                                "valeur critique « 5 » saisie « 50 » ; 1 erreur(s) critique(s) : le document est "
+                                "refusé ; note 97,00/100 inférieure au seuil de 98.")
+    assert graded(mini_exercise, reference(mini_exercise), elapsed=8).decision == (
+        "Compétence acquise : tous les critères exigés sont atteints.")
+
+
+def test_many_identity_errors_and_failed_terms_are_shortened(mini_exercise):
+    text = reference(mini_exercise)
+    for a, b in (("14/09/1951", "14/09/1915"), ("5 mg", "50 mg"), ("DURAND", "DURANT"), ("Marcel", "Marcelle"),
+                 ("60 %", "70 %"), ("2,5 mois", "3,5 mois")):
+        text = text.replace(a, b)
+    s = graded(mini_exercise, text)
+    assert s.criteria["IDV"]["value"] == 6 and s.criteria["IDV"]["detail"].endswith(" …")
+    assert s.criteria["IDV"]["detail"].count("saisie") == 5
