@@ -133,6 +133,8 @@ def test_a_written_unit_in_another_inflection_is_agreement(hyp, expected):
     # A plural mark on a word that takes none, or the wrong plural: agreement.
     ("Depuis quatre semaines.", "Depuis quatres semaines.", [("accord", "quatre", "quatres")]),
     ("Les reflexes sont normaux.", "Les reflexes sont normals.", [("accord", "normaux", "normals")]),
+    ("Un hématome bleu.", "Un hématome bleux.", [("accord", "bleu", "bleux")]),
+    ("Quatre jours.", "Quatres jours.", [("accord", "Quatre", "Quatres")]),
     ("Mme DELORME.", "Mme DELORMES.", [("usage", "DELORME", "DELORMES")]),  # a name: spelling
     ("Toutes les heures.", "Tous les heures.", [("accord", "Toutes", "Tous")]),
     # A title written out is the same word; its capital counts only where a line starts.
@@ -146,3 +148,47 @@ def test_a_written_unit_in_another_inflection_is_agreement(hyp, expected):
 ])
 def test_third_key_frontier_cases(ref, hyp, expected):
     assert errors(hyp, ref) == expected
+
+
+def test_an_omitted_passage_keeps_its_opening_and_closing_marks():
+    assert [(e.type, e.ref, e.words) for e in score_texts("Douleur au genou.", "Douleur (depuis hier) au genou.").errors] \
+        == [("omission", "(depuis hier)", 2)]
+    assert errors("Douleur au genou.", "Douleur « depuis hier » au genou.") == [("omission", "« depuis hier »", "")]
+    # The opening mark typed, the passage missing: the mark is not part of the omission.
+    assert errors("Douleur (au genou.", "Douleur (depuis hier) au genou.") == [("omission", "depuis hier)", "")]
+    # The last sentence of the text omitted, its full stop with it (the end of the text is no error).
+    assert errors("Bien.", "Bien. Revoir dans un mois.") == [("omission", "Revoir dans un mois.", "")]
+    assert errors("Bien", "Bien. Revoir dans un mois.") == [("ponctuation", ".", ""),
+                                                             ("omission", "Revoir dans un mois.", "")]
+
+
+def test_passages_without_the_texts_are_joined_items():
+    from transcribe.alignment import align_items
+    from transcribe.classify import classify
+    from transcribe.views import text_items
+
+    def typed(ref_text, hyp_text):
+        ref, hyp = text_items(ref_text), text_items(hyp_text)
+        return [(e.type, e.ref, e.hyp, e.words) for e in classify(align_items(ref, hyp), ref, hyp)]
+
+    assert typed("Pas de fièvre. Revoir dans un mois.", "Pas de fièvre.") == [
+        ("omission", "Revoir dans un mois .", "", 4)]
+    assert typed("Pas de fièvre.", "Pas de fièvre du tout.") == [("ajout", "", "du tout", 2)]
+
+
+def test_ratio_and_date_notations():
+    assert errors("TA 145/090.", "TA 145/90.") == [("usage", "145/90", "145/090")]
+    assert errors("TA 145/91.", "TA 145/90.") == [("substitution", "145/90", "145/91")]
+    assert errors("Dose 15000 UI.", "Dose 15 000 UI.") == []  # the thousands space is admitted
+
+
+def test_an_identity_field_that_is_also_a_common_word(tmp_path):
+    from transcribe.exercise import load_exercise
+
+    (tmp_path / "x.txt").write_text("Patiente : Mme Rose BLANC.\n", encoding="utf-8")
+    (tmp_path / "x.toml").write_text('title = "x"\n[patient]\nnom = "BLANC"\nprenom = "Rose"\n', encoding="utf-8")
+    exercise = load_exercise(tmp_path / "x.txt")
+    found = score_documents(document_from_text("Patiente : Mme Rose BLANCHE.\n"),
+                            document_from_text(exercise.reference_text()), exercise).errors
+    # « blanc » is a French word, but as the patient's name, another spelling is a spelling error.
+    assert [(e.type, e.ref, e.hyp, e.flags) for e in found] == [("usage", "BLANC", "BLANCHE", ["identite"])]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing (mutmut 3) of one grading module against the tests that should catch it.
 #
-#   tools/mutation.sh classify|grading|metrics|alignment|gradebook|trn|asr-exercise [MAX_CHILDREN]
+#   tools/mutation.sh classify|grading|metrics|alignment|gradebook|trn|asr-exercise [MAX_CHILDREN [MUTANT...]]
 #
 # mutmut copies the package into ./mutants/ (git-ignored), mutates the module's functions one
 # change at a time and runs the listed test files against each mutant; a mutant that leaves
@@ -15,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 module="${1:?module: classify, grading, metrics, alignment, gradebook, trn or asr-exercise}"
 children="${2:-2}"
+shift $(( $# < 2 ? $# : 2 ))  # the rest: mutant names to run alone (e.g. last run's survivors)
 
 case "$module" in
   classify)  files="transcribe/classify.py transcribe/homophones.py"
@@ -50,8 +51,8 @@ trap 'rm -f setup.cfg' EXIT
   for d in references/ examples/ audio_samples/ docs/ transcribe_cli.py; do echo "    $d"; done
 } > setup.cfg
 
-rm -rf mutants
-nice -n 19 mutmut run --max-children "$children"
+[ $# -gt 0 ] || rm -rf mutants
+nice -n 19 mutmut run --max-children "$children" "$@"
 out="${MUTATION_OUT:-mutants}/results-$module.txt"
 mkdir -p "$(dirname "$out")"
 mutmut results --all true > "$out"

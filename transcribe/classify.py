@@ -109,8 +109,9 @@ def _written_unit(item: Item) -> bool:
 
 def _number_notation(r: str, h: str) -> str | None:
     """Same value, other notation: « 2.5 » for « 2,5 » (ponctuation), « 12/3/2026 » for
-    « 12/03/2026 » (usage). None when the values differ."""
-    if r.replace(",", ".") == h.replace(",", ".") or r.replace(" ", "") == h.replace(" ", ""):
+    « 12/03/2026 » (usage). None when the values differ. (« 15000 » for « 15 000 » never gets
+    here: numbers are keyed without their spaces, an admitted notation.)"""
+    if r.replace(",", ".") == h.replace(",", "."):
         return "ponctuation"
     parts_r, parts_h = r.split("/"), h.split("/")
     if len(parts_r) == len(parts_h) > 1 and all(a.isdigit() and b.isdigit() and int(a) == int(b)
@@ -322,7 +323,7 @@ def _merge_passages(errors: list[Error], ref: list[Item], hyp: list[Item], ref_t
     _store_grown(merged[-1] if merged else None, grown)
     for e in merged:
         if e.type == "omission" and e.words > 1:
-            e.ref_items = _with_trailing_marks(e.ref_items, ref, unmatched_marks)
+            e.ref_items = _with_marks(e.ref_items, ref, unmatched_marks)
             e.ref = _passage(ref, e.ref_items, ref_text)
         elif e.type == "ajout" and e.words > 1:
             e.hyp = _passage(hyp, e.hyp_items, hyp_text)
@@ -337,8 +338,13 @@ def _store_grown(error: Error | None, grown: list[int]) -> None:
         grown.clear()
 
 
-def _with_trailing_marks(indices: tuple[int, ...], items: list[Item], unmatched: set[int]) -> tuple[int, ...]:
-    """An omitted sentence takes its closing marks (missing too, not reported on their own)."""
+def _with_marks(indices: tuple[int, ...], items: list[Item], unmatched: set[int]) -> tuple[int, ...]:
+    """An omitted passage takes its opening and closing marks (missing too, not reported on
+    their own): « (depuis hier) », « Revoir dans un mois. »."""
+    k = indices[0] - 1
+    while k >= 0 and k in unmatched and items[k].surface in "([«\"“":
+        indices = (k,) + indices
+        k -= 1
     k = indices[-1] + 1
     while k < len(items) and k in unmatched and items[k].surface in ")]»\"”.;:!?…,":
         indices += (k,)
@@ -370,8 +376,10 @@ def _classify_edits(edits: list[Edit], ref: list[Item], hyp: list[Item],
         item_flags: set[str] = set()
         for i in edit.ref:
             item_flags |= flags.get(i, set())
-        if kind == "substitution" and edit.op == "pair" and _misspelt_name(ref[edit.ref[0]], hyp[edit.hyp[0]],
-                                                                           "identite" in item_flags):
+        identity = "identite" in item_flags
+        # A name has no inflection: « BLANCHE » typed for the patient « BLANC » is its spelling.
+        if edit.op == "pair" and (kind == "substitution" or kind == "accord" and identity) and _misspelt_name(
+                ref[edit.ref[0]], hyp[edit.hyp[0]], identity):
             kind = "usage"
         # A critical value is wrong only when its content changed: « droit » for « droite »
         # or « 2.5 » for « 2,5 » keep the value. Identity fields allow no error at all.
