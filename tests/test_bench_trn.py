@@ -44,10 +44,22 @@ def test_comments_blank_lines_and_bom(tmp_path):
 def test_bad_line_is_named(tmp_path):
     bad = tmp_path / "bad.trn"
     bad.write_text("ok (u1)\nsans identifiant\n", encoding="utf-8")
-    with pytest.raises(TranscribeError, match="ligne 2"):
+    with pytest.raises(TranscribeError) as info:
         read_trn(bad)
-    with pytest.raises(TranscribeError):
+    assert str(info.value) == f"{bad} : ligne 2 : format trn attendu « mots (identifiant) »."
+    with pytest.raises(TranscribeError) as info:
         format_trn({"id avec espace": "x"})
+    assert str(info.value) == "identifiant d'énoncé invalide pour un fichier trn : « id avec espace »."
+    latin = tmp_path / "latin.trn"
+    latin.write_bytes("fièvre (u1)\n".encode("cp1252"))
+    with pytest.raises(TranscribeError) as info:
+        read_trn(latin)
+    assert str(info.value).startswith(f"{latin} : fichier trn illisible : ")
+
+
+def test_indented_comment_and_empty_utterance():
+    assert parse_trn("   ;; indenté\n(u1)\n") == {"u1": ""}
+    assert format_trn({"u1": ""}) == "(u1)\n"
 
 
 def test_trn_words_score_as_the_same_words():

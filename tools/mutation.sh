@@ -51,7 +51,9 @@ trap 'rm -f setup.cfg' EXIT
   for d in references/ examples/ audio_samples/ docs/ transcribe_cli.py; do echo "    $d"; done
 } > setup.cfg
 
-[ $# -gt 0 ] || rm -rf mutants
+# A fresh copy for a whole run, or when the last run was another module's.
+if [ $# -eq 0 ] || [ "$(cat mutants/.module 2>/dev/null)" != "$module" ]; then rm -rf mutants; fi
+mkdir -p mutants && echo "$module" > mutants/.module
 nice -n 19 mutmut run --max-children "$children" "$@"
 out="${MUTATION_OUT:-mutants}/results-$module.txt"
 mkdir -p "$(dirname "$out")"
