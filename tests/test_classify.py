@@ -192,3 +192,25 @@ def test_an_identity_field_that_is_also_a_common_word(tmp_path):
                             document_from_text(exercise.reference_text()), exercise).errors
     # « blanc » is a French word, but as the patient's name, another spelling is a spelling error.
     assert [(e.type, e.ref, e.hyp, e.flags) for e in found] == [("usage", "BLANC", "BLANCHE", ["identite"])]
+
+
+@pytest.mark.parametrize("ref,hyp,expected", [
+    # A split word grouped by its letters; the words left over on each side of the group
+    # are paired in order within their own gap (an unknown word is not a reference word).
+    ("Le pas cholédoque vif dilaté.", "Le col doc yak tip dilaté.",
+     [("omission", "pas", ""), ("substitution", "cholédoque", "col doc"), ("substitution", "vif", "yak"),
+      ("ajout", "", "tip")]),
+    ("Le cholédoque est dilaté.", "Le col et doc paraît dilaté.",
+     [("substitution", "cholédoque", "col et doc"), ("substitution", "est", "paraît")]),
+    # Errors in reading order: a word added at the start, or right after an error.
+    ("Le patient va bien.", "Alors le patient va mal.",
+     [("ajout", "", "Alors"), ("majuscule", "Le", "le"), ("substitution", "bien", "mal")]),
+    ("Il a mal au genou.", "Il à vraiment mals au genou.",
+     [("homophone", "a", "à"), ("ajout", "", "vraiment"), ("accord", "mal", "mals")]),
+    # Marks before the first word (a list line) are compared with each other.
+    ("- Paracétamol 1 g.", "* Paracétamol 1 g.", [("ponctuation", "-", "*")]),
+    ("- Paracétamol 1 g.", "Paracétamol 1 g.", [("ponctuation", "-", "")]),
+    ("Paracétamol 1 g.", "* Paracétamol 1 g.", [("ponctuation", "", "*")]),
+])
+def test_alignment_groups_order_and_leading_marks(ref, hyp, expected):
+    assert errors(hyp, ref) == expected
