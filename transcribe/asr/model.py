@@ -9,10 +9,11 @@ loaded. Without ``memfd`` (macOS, Windows) the folder holds a temporary model.bi
 
 Measured against the former cached copy (``python benchmarks/bench_model_load.py``, median of
 5 loads in fresh processes): the same peak (322 MB) and resident memory once loaded (170 MB),
-145 MB less on disk, for 0.27 s more CPU per load (1.82 s against 1.55 s: reading and hashing
-145 MB). The in-memory file itself holds 145 MB of RAM during the load only (shared memory,
-outside the process's RSS). CTranslate2's own ``files=`` (model.bin as a bytes object) was
-ruled out: peak 601 MB and 137 MB more resident for the life of the model.
+145 MB less on disk, for 0.2 to 0.3 s more CPU per load (1.71 s against 1.51 s; 1.82 against
+1.55 in another run): reading and hashing 145 MB. The in-memory file holds 145 MB of RAM
+during the load only (shared memory, outside the process's RSS). CTranslate2's own ``files=``
+(model.bin as a bytes object) was ruled out: peak 601 MB, 137 MB more resident for the
+model's life.
 """
 
 from __future__ import annotations
