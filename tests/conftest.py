@@ -1,10 +1,11 @@
 """Shared fixtures: the bundled corpus folders and a small exercise written on the fly.
 
-The whole session runs in one temporary folder, removed at the end: the home directory,
-the XDG cache/data/config/state folders, our cache (TRANSCRIBE_CACHE_DIR: transcripts and
-openai-whisper's converted checkpoint) and the system temporary folder (TMPDIR, pytest's
-tmp_path) all point into it, for this process and the ones it starts. No test writes in the
-user's home or leaves anything in /tmp.
+The whole session runs in one temporary folder, removed at the end: the home directory, the
+XDG cache/data/config/state folders, our cache (TRANSCRIBE_CACHE_DIR: transcripts and
+openai-whisper's converted checkpoint) and data folder (TRANSCRIBE_DATA_DIR), hypothesis's
+example database and the system temporary folder (TMPDIR, pytest's tmp_path) all point into
+it, for this process and the ones it starts. No test writes in the user's home or leaves
+anything in /tmp (only pytest's own .pytest_cache stays in the repository, for --lf).
 """
 
 import os
@@ -21,7 +22,8 @@ EXAMPLES = ROOT / "examples" / "submissions"
 
 ISOLATED = {"HOME": "home", "XDG_CACHE_HOME": "xdg-cache", "XDG_DATA_HOME": "xdg-data",
             "XDG_CONFIG_HOME": "xdg-config", "XDG_STATE_HOME": "xdg-state",
-            "TRANSCRIBE_CACHE_DIR": "transcribe-cache", "TMPDIR": "tmp"}
+            "TRANSCRIBE_CACHE_DIR": "transcribe-cache", "TRANSCRIBE_DATA_DIR": "transcribe-data",
+            "TMPDIR": "tmp", "HYPOTHESIS_STORAGE_DIRECTORY": "hypothesis"}
 _session = {}
 
 
