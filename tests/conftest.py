@@ -111,3 +111,28 @@ def fake_engine(monkeypatch, tmp_path):
 
     monkeypatch.setattr(engines, "transcribe_audio", fake_transcribe)
     return calls
+
+
+# --- databases: SQLite always, PostgreSQL when its binaries are installed ---------------------
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the whole test session (tests/pgcluster.py)."""
+    pytest.importorskip("psycopg")
+    import pgcluster
+
+    cluster = pgcluster.start()
+    if cluster is None:
+        pytest.skip("PostgreSQL n'est pas installé ici (initdb introuvable)")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The same test on both databases: a SQLite file, or a fresh schema of the PostgreSQL cluster."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    import uuid
+
+    return request.getfixturevalue("pg_cluster").create_schema(f"t{uuid.uuid4().hex[:12]}")

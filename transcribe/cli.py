@@ -68,3 +68,7 @@ main.add_command(_serve.serve)
 from .commands import draft as _draft  # noqa: E402
 
 main.add_command(_draft.draft)
+
+from .commands import users as _users  # noqa: E402
+
+main.add_command(_users.users)

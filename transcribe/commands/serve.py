@@ -16,15 +16,21 @@ from ..errors import TranscribeError
 @click.option("--port", "-p", type=click.IntRange(1, 65535), default=None, metavar="PORT",
               help="Port d'écoute. Défaut : un port libre choisi automatiquement.")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE",
-              help="Adresse d'écoute (en mode solo, uniquement cet ordinateur : 127.0.0.1, ::1 ou localhost).")
+              help="Adresse d'écoute (en mode solo, uniquement cet ordinateur : 127.0.0.1, ::1 ou localhost ; "
+                   "une autre adresse, par exemple 0.0.0.0, demande --classe).")
+@click.option("--classe", "classroom", is_flag=True,
+              help="Mode classe : comptes formateurs et apprenants, classes, devoirs, tableau de bord "
+                   "du formateur. Obligatoire pour écouter le réseau.")
+@click.option("--cookies-securises", "secure_cookies", is_flag=True,
+              help="Mode classe derrière un proxy HTTPS : cookies marqués Secure.")
 @click.option("--database", "database", default=None, metavar="URL",
               help="Base de données (URL SQLAlchemy). Défaut : un fichier SQLite dans le dossier de "
                    "données de l'utilisateur.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, metavar="N",
               help="Nombre de processus serveur.")
 @click.option("--open", "open_browser", is_flag=True, help="Ouvre la page dans le navigateur.")
-def serve(references: Path | None, port: int | None, host: str, database: str | None, workers: int,
-          open_browser: bool):
+def serve(references: Path | None, port: int | None, host: str, classroom: bool, secure_cookies: bool,
+          database: str | None, workers: int, open_browser: bool):
     """Lance l'espace de dictée : liste des exercices, lecteur audio piloté au clavier, zone de
     saisie enregistrée automatiquement, correction immédiate et suivi de progression.
 
@@ -35,14 +41,15 @@ def serve(references: Path | None, port: int | None, host: str, database: str | 
     from ..web.catalogue import check_folder
     from ..web.config import Settings
 
-    if not server.is_loopback(host):
+    if not server.is_loopback(host) and not classroom:
         raise TranscribeError(f"l'adresse {host} n'est pas locale : en mode solo, l'espace de dictée "
-                              "n'écoute que cet ordinateur (127.0.0.1).")
+                              "n'écoute que cet ordinateur (127.0.0.1). Pour accueillir une classe sur le "
+                              "réseau, ajoutez --classe (comptes et mots de passe).")
     if references is not None:
         if not references.is_dir():
             raise TranscribeError("dossier de références introuvable.", references)
         check_folder(references)
-    settings = Settings.default(references.resolve() if references else None, database)
+    settings = Settings.default(references.resolve() if references else None, database, classroom, secure_cookies)
     if port is None:
         port = server.free_port(host)
     else:
@@ -52,7 +59,7 @@ def serve(references: Path | None, port: int | None, host: str, database: str | 
     create_app(settings)  # the database is created (or its problem reported) before listening
 
     def announce(url: str) -> None:
-        click.echo(f"Espace de dictée : {url}")
+        click.echo(f"{'Serveur de classe' if classroom else 'Espace de dictée'} : {url}")
         click.echo(f"Base de données : {settings.database_url}", err=True)
         click.echo("Arrêt : Ctrl+C.", err=True)
 

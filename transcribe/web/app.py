@@ -36,8 +36,9 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     catalogue: Catalogue
-    learner_id: int
+    learner_id: int | None  # solo: the one learner; classroom: set per request by the gate
     timings: TimingsService
+    logins: object = None  # classroom mode: logins.Logins
 
 
 def _solo_learner_id(sessions: sessionmaker[Session]) -> int:
@@ -69,7 +70,8 @@ def create_app(settings: Settings) -> Starlette:
     engine = db.make_engine(settings.database_url)
     db.create_schema(engine)
     sessions = db.session_factory(engine)
-    services = Services(settings, engine, sessions, Catalogue(settings.references_dir), _solo_learner_id(sessions),
+    learner_id = None if settings.classroom else _solo_learner_id(sessions)
+    services = Services(settings, engine, sessions, Catalogue(settings.references_dir), learner_id,
                         TimingsService(settings.work_dir))
     routes = [
         *exercises.routes,
@@ -79,9 +81,14 @@ def create_app(settings: Settings) -> Starlette:
         *assets.routes,
         Mount("/static", app=static_files(), name="static"),
     ]
+    middleware = [Middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)]
+    if settings.classroom:
+        from .classroom_app import setup
+
+        routes, middleware = setup(services, routes, middleware)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)],
+        middleware=middleware,
         exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
         lifespan=_lifespan(services),
     )

@@ -32,11 +32,15 @@ class Settings:
     references_dir: Path | None = None  # None: the bundled exercises
     data_dir: Path | None = None  # computed timings and other server files
     max_body_bytes: int = MAX_BODY_BYTES
+    classroom: bool = False  # accounts and classes (`serve --classe`)
+    secure_cookies: bool = False  # cookies marked Secure even over plain HTTP (behind a TLS proxy)
 
     @classmethod
-    def default(cls, references_dir: Path | None = None, database_url: str | None = None) -> "Settings":
+    def default(cls, references_dir: Path | None = None, database_url: str | None = None,
+                classroom: bool = False, secure_cookies: bool = False) -> "Settings":
         folder = data_dir()
-        return cls(database_url or default_database_url(folder), references_dir, folder)
+        return cls(database_url or default_database_url(folder), references_dir, folder,
+                   classroom=classroom, secure_cookies=secure_cookies)
 
     @property
     def work_dir(self) -> Path:
@@ -48,6 +52,8 @@ class Settings:
                ENV_PREFIX + "MAX_BODY": str(self.max_body_bytes)}
         if self.references_dir is not None:
             env[ENV_PREFIX + "REFERENCES"] = str(self.references_dir)
+        env[ENV_PREFIX + "CLASSROOM"] = "1" if self.classroom else ""
+        env[ENV_PREFIX + "SECURE_COOKIES"] = "1" if self.secure_cookies else ""
         return env
 
     @classmethod
@@ -57,4 +63,6 @@ class Settings:
         folder = env.get(ENV_PREFIX + "DATA_DIR")
         return cls(env.get(ENV_PREFIX + "DATABASE") or default_database_url(),
                    Path(references) if references else None, Path(folder) if folder else None,
-                   int(env.get(ENV_PREFIX + "MAX_BODY", MAX_BODY_BYTES)))
+                   int(env.get(ENV_PREFIX + "MAX_BODY", MAX_BODY_BYTES)),
+                   classroom=bool(env.get(ENV_PREFIX + "CLASSROOM")),
+                   secure_cookies=bool(env.get(ENV_PREFIX + "SECURE_COOKIES")))

@@ -6,8 +6,8 @@ in one mode, autosaved, with the idempotency token that its submission will carr
 ``attempts``: every submitted copy with its score (the score contract as JSON) and the
 learner report's data, never modified afterwards.
 
-Constraint names follow a naming convention so that Alembic migrations can be generated
-against this schema; ``create_schema`` creates what is missing (a first start).
+Constraint names follow a naming convention for Alembic; ``create_schema`` creates the schema
+or migrates it (``migrate``); a model change comes with a script in ``migrations/versions``.
 """
 
 from __future__ import annotations
@@ -123,12 +123,24 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):  # psycopg 3, not SQLAlchemy's default psycopg2
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername == "postgresql+psycopg":
+        try:
+            import psycopg  # noqa: F401
+        except ModuleNotFoundError:
+            raise TranscribeError("PostgreSQL demande le pilote psycopg : pip install "
+                                  "'transcribe-medical-fr[postgres]'.") from None
+    return create_engine(parsed, pool_pre_ping=True)
 
 
 def create_schema(engine: Engine) -> None:
+    """Create or migrate the schema to the newest revision (``migrate``: Alembic)."""
+    from .migrate import upgrade
+
     try:
-        Base.metadata.create_all(engine)
+        upgrade(engine)
     except (OperationalError, ModuleNotFoundError) as exc:
         raise TranscribeError(f"base de données inaccessible ({engine.url.render_as_string()}) : "
                               f"{getattr(exc, 'orig', exc)}") from exc

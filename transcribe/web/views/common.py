@@ -9,7 +9,8 @@ from ..catalogue import Entry
 
 
 def services(request: Request):
-    return request.app.state.services
+    """The app's services; in classroom mode, the logged-in learner's (set by ``gate``)."""
+    return request.scope.get("state", {}).get("services") or request.app.state.services
 
 
 def entry_or_404(request: Request) -> Entry:

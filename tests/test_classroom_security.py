@@ -1,0 +1,264 @@
+"""Classroom mode's security: who may see what, CSRF, login throttling, cookies, sessions, CSP.
+
+Each test runs on SQLite and on PostgreSQL (``database_url`` fixture).
+"""
+
+import re
+
+import pytest
+from classroom_kit import (LEARNER, PASSWORD, Browser, add_user, assign, classroom_app, create_class, register,
+                           submit_attempt)
+from click.testing import CliRunner
+from markupsafe import escape
+
+from transcribe.cli import main
+from transcribe.web.accounts import BAD_LOGIN
+
+
+@pytest.fixture
+def world(database_url, tmp_path):
+    """Two trainers, each with a class, an assignment and a learner who submitted an attempt."""
+    app = classroom_app(database_url, tmp_path)
+    add_user(app, "marie")
+    add_user(app, "jules")
+    marie, jules = Browser(app), Browser(app)
+    marie.login("marie")
+    jules.login("jules")
+    class_a, code_a = create_class(marie, "Classe de Marie")
+    class_b, code_b = create_class(jules, "Classe de Jules")
+    assign(marie, class_a)
+    assign(jules, class_b)
+    paul = register(app, code_a, "paul")
+    lea = register(app, code_b, "lea")
+    attempt_paul = submit_attempt(app, "paul", "14-ordonnance", "Ordonnance")
+    attempt_lea = submit_attempt(app, "lea", "14-ordonnance", "Ordonnance")
+    with app.state.services.sessions.begin() as session:
+        from transcribe.web.accounts import find_user
+
+        ids = {name: find_user(session, name).id for name in ("paul", "lea")}
+    yield {"app": app, "marie": marie, "jules": jules, "paul": paul, "lea": lea, "class_a": class_a,
+           "class_b": class_b, "attempt_paul": attempt_paul.id, "attempt_lea": attempt_lea.id, "ids": ids}
+    app.state.services.engine.dispose()
+
+
+def trainer_get_paths(w, owner="a"):
+    c = w["class_a"] if owner == "a" else w["class_b"]
+    learner = w["ids"]["paul" if owner == "a" else "lea"]
+    attempt = w["attempt_paul" if owner == "a" else "attempt_lea"]
+    return [f"/formateur/classes/{c}", f"/formateur/classes/{c}/rapport", f"/formateur/classes/{c}/export/carnet.csv",
+            f"/formateur/classes/{c}/export/carnet.json", f"/formateur/classes/{c}/export/moodle.csv",
+            f"/formateur/classes/{c}/export/copies.zip", f"/formateur/tentatives/{attempt}",
+            f"/formateur/apprenants/{learner}", f"/formateur/apprenants/{learner}/donnees.json"]
+
+
+def trainer_post_paths(w, owner="a"):
+    c = w["class_a"] if owner == "a" else w["class_b"]
+    learner = w["ids"]["paul" if owner == "a" else "lea"]
+    return [(f"/formateur/classes/{c}/code", {}), (f"/formateur/classes/{c}/devoirs", {"exercice": "14-ordonnance"}),
+            (f"/formateur/classes/{c}/devoirs/1/supprimer", {}),
+            (f"/formateur/apprenants/{learner}/supprimer", {"confirmation": "lea" if owner == "b" else "paul"})]
+
+
+def test_each_trainer_page_is_404_for_another_trainer(world):
+    marie = world["marie"]
+    for path in trainer_get_paths(world, "a"):
+        assert marie.get(path).status_code == 200, path
+    for path in trainer_get_paths(world, "b"):
+        page = marie.get(path)
+        assert page.status_code == 404, path
+        assert "Lea" not in page.text and "lea" not in page.text.replace("Délai", "")
+    for path, data in trainer_post_paths(world, "b"):
+        assert marie.post(path, data).status_code == 404, path
+    # nothing of Jules's class changed
+    assert world["jules"].get(f"/formateur/apprenants/{world['ids']['lea']}").status_code == 200
+
+
+def test_every_trainer_page_is_404_for_a_learner(world):
+    paul = world["paul"]
+    for path in ["/formateur", "/formateur/exercices", "/formateur/journal", *trainer_get_paths(world, "a")]:
+        page = paul.get(path)
+        assert page.status_code == 404, path
+        assert "Page introuvable" in page.text
+    for path, data in [("/formateur/classes", {"nom": "x"}), *trainer_post_paths(world, "a")]:
+        assert paul.post(path, data).status_code == 404, path
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(world):
+    anonymous = Browser(world["app"])
+    for path in ["/", "/progression", "/formateur", *trainer_get_paths(world, "a")]:
+        page = anonymous.get(path)
+        assert page.status_code == 303, path
+        assert page.headers["location"].startswith("/connexion?suite=")
+    anonymous.refresh_csrf("/connexion")
+    assert anonymous.post("/formateur/classes", {"nom": "x"}).status_code == 403
+
+
+def test_a_learner_only_reaches_exercises_assigned_to_their_class(world):
+    paul = world["paul"]
+    listing = paul.get("/")
+    assert listing.status_code == 200
+    assert re.findall(r'<tr id="ex-([^"]+)"', listing.text) == ["14-ordonnance"]
+    assert paul.get("/exercices/14-ordonnance/audio").status_code == 200
+    assert paul.get("/exercices/01-cardiologie-consultation/audio").status_code == 404
+
+
+def test_post_without_a_valid_csrf_token_is_refused(world):
+    marie = world["marie"]
+    path = "/formateur/classes"
+    refused = [marie.post(path, {"nom": "Sans jeton"}, csrf=False),
+               marie.post(path, {"nom": "Faux jeton", "csrf": "x" * 43}, csrf=False),
+               marie.client.post(path, data={"nom": "Jeton d'un autre", "csrf": world["jules"].csrf})]
+    for response in refused:
+        assert response.status_code == 403
+        assert "jeton de sécurité (CSRF)" in response.text
+    assert marie.client.post(path, data={"nom": "En-tête"}, headers={"X-CSRF-Token": marie.csrf}).status_code == 303
+    login = Browser(world["app"])
+    assert login.client.post("/connexion", data={"identifiant": "marie", "mot_de_passe": PASSWORD}).status_code == 403
+    page = marie.get("/formateur")
+    assert "Sans jeton" not in page.text and "Faux jeton" not in page.text and "En-tête" in page.text
+
+
+def test_ten_wrong_passwords_throttle_the_account(world):
+    app = world["app"]
+    unknown, wrong = Browser(app).login("personne"), Browser(app).login("marie", "mauvais-mot")
+    assert unknown.status_code == wrong.status_code == 401
+    shown = [re.search(r"<p class=\"notice bad\" role=\"alert\" id=\"login-error\">(.*?)</p>", r.text)[1]
+             for r in (unknown, wrong)]
+    assert shown == [str(escape(BAD_LOGIN))] * 2
+    for _ in range(9):  # 10 wrong passwords for « marie » in all
+        assert Browser(app).login("marie", "mauvais-mot").status_code == 401
+    blocked = Browser(app).login("marie", PASSWORD)  # even the right password, now
+    assert blocked.status_code == 429
+    assert "Trop de tentatives de connexion" in blocked.text
+    assert Browser(app).login("jules").status_code == 303  # another account is not blocked
+
+
+def test_session_cookie_flags_and_logout_really_ends_the_session(world):
+    app = world["app"]
+    browser = Browser(app)
+    response = browser.login("marie")
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("transcribe_session=")
+    flags = [part.strip() for part in cookie.split(";")[1:]]
+    assert flags == ["Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=43200"]
+    stolen = browser.client.cookies.get("transcribe_session")
+    assert browser.post("/deconnexion").status_code == 303
+    assert browser.get("/formateur").status_code == 303
+    replay = Browser(app)
+    replay.client.cookies.set("transcribe_session", stolen)
+    assert replay.get("/formateur").status_code == 303  # the server forgot the session
+    forged = Browser(app)
+    forged.client.cookies.set("transcribe_session", stolen[:-3] + "abc")
+    assert forged.get("/formateur").status_code == 303
+
+
+def test_cookies_are_secure_behind_a_tls_proxy(tmp_path):
+    app = classroom_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, secure_cookies=True)
+    add_user(app, "marie")
+    browser = Browser(app)
+    anon = browser.get("/connexion").headers["set-cookie"]
+    assert anon.endswith("; HttpOnly; SameSite=Strict; Secure")
+    browser.csrf = re.search(r'name="csrf-token" content="([^"]+)"', browser.get("/connexion").text).group(1)
+
+
+def test_csp_has_no_inline_script_and_pages_have_none(world):
+    marie = world["marie"]
+    for path in ["/connexion", "/formateur", *trainer_get_paths(world, "a")[:2], trainer_get_paths(world, "a")[6]]:
+        page = marie.get(path)
+        csp = page.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "unsafe-inline" not in csp
+        assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page.text) is None, path
+        assert re.search(r"\son[a-z]+=", page.text) is None, path
+        if "rapport" not in path:  # the report's SVG charts still carry style attributes
+            assert re.search(r"\sstyle=", page.text) is None, path
+
+
+def test_learner_text_is_escaped_on_every_trainer_page(database_url, tmp_path):
+    app = classroom_app(database_url, tmp_path)
+    add_user(app, "marie")
+    marie = Browser(app)
+    marie.login("marie")
+    class_id, code = create_class(marie, "<b>Classe</b>")
+    assign(marie, class_id)
+    register(app, code, "paul", display="<script>alert('nom')</script>")
+    attempt = submit_attempt(app, "paul", "14-ordonnance", "<script>alert('copie')</script>\nOrdonnance")
+    pages = [marie.get(p) for p in ["/formateur", f"/formateur/classes/{class_id}",
+                                    f"/formateur/classes/{class_id}/rapport", f"/formateur/tentatives/{attempt.id}",
+                                    "/formateur/apprenants/2"]]
+    for page in pages:
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "<b>Classe" not in page.text
+    assert "&lt;script&gt;alert(&#39;nom&#39;)&lt;/script&gt;" in pages[1].text
+    assert "&lt;b&gt;Classe&lt;/b&gt;" in pages[0].text
+    app.state.services.engine.dispose()
+
+
+def test_registration_errors_are_french_and_create_nothing(world):
+    app = world["app"]
+    browser = Browser(app)
+    browser.refresh_csrf("/inscription")
+    cases = [({"code": "ZZZZ-ZZZZ", "identifiant": "max"}, "Code de classe inconnu"),
+             ({"identifiant": "max", "confirmation": "autre-chose"}, "ne sont pas identiques"),
+             ({"identifiant": "paul"}, "« paul » est déjà pris"),
+             ({"identifiant": "a b"}, "Nom d&#39;utilisateur refusé"),
+             ({"identifiant": "max", "mot_de_passe": "court", "confirmation": "court"}, "trop court")]
+    code = re.search(r'<code id="join-code">([^<]+)', world["marie"].get(f"/formateur/classes/{world['class_a']}").text)[1]
+    for change, message in cases:
+        data = {"code": code.lower().replace("-", ""), "nom": "", "mot_de_passe": PASSWORD, "confirmation": PASSWORD,
+                **change}
+        page = browser.post("/inscription", data)
+        assert page.status_code == 400
+        assert message in page.text
+    assert Browser(app).login("max").status_code == 401
+
+
+def test_users_add_prompts_for_the_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSCRIBE_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    result = runner.invoke(main, ["users", "add", "--formateur", "Marie"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Compte formateur « marie » créé." in result.output
+    assert PASSWORD not in result.output
+    again = runner.invoke(main, ["users", "add", "--formateur", "marie"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert again.exit_code == 2
+    assert "Erreur : le compte « marie » existe déjà." in again.output
+    short = runner.invoke(main, ["users", "add", "--formateur", "jules"], input="court\ncourt\n")
+    assert short.exit_code == 2
+    assert "Mot de passe trop court : 8 caractères au moins." in short.output
+    listed = runner.invoke(main, ["users", "list"])
+    assert listed.output == "marie\tformateur\tMarie\n"
+    from transcribe.web.app import create_app
+    from transcribe.web.config import Settings
+
+    app = create_app(Settings.default(classroom=True))
+    assert Browser(app).login("MARIE").status_code == 303
+    app.state.services.engine.dispose()
+
+
+def test_serve_refuses_a_network_address_without_classroom_mode():
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert result.output == ("Erreur : l'adresse 0.0.0.0 n'est pas locale : en mode solo, l'espace de dictée "
+                             "n'écoute que cet ordinateur (127.0.0.1). Pour accueillir une classe sur le réseau, "
+                             "ajoutez --classe (comptes et mots de passe).\n")
+
+
+def test_the_login_page_says_how_to_create_the_first_trainer(tmp_path):
+    app = classroom_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+    page = Browser(app).get("/connexion")
+    assert page.status_code == 200
+    assert "<code>transcribe users add --formateur NOM</code>" in page.text
+    add_user(app, "marie")
+    assert "transcribe users add" not in Browser(app).get("/connexion").text
+    assert LEARNER == "apprenant"
+
+
+def test_passwords_are_hashed_with_argon2id(monkeypatch):
+    from argon2 import PasswordHasher
+
+    from transcribe.web import accounts
+
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher())  # the server's parameters
+    digest = accounts.hash_password(PASSWORD)
+    assert digest.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert PASSWORD not in digest

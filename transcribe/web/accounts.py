@@ -1,0 +1,245 @@
+"""Accounts: names, Argon2id passwords, login with throttling, join codes, CSV import.
+
+Account names are compared casefolded (« Dupont » and « dupont » are one account). A wrong
+password and an unknown name give the same answer, and take the same time (a hash is
+verified in both cases). After ``MAX_FAILURES`` wrong passwords within ``WINDOW`` for one
+name, or ``MAX_FAILURES_ADDRESS`` from one address, logging in is refused until the window
+has passed, even with the right password.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import TranscribeError
+from .classroom_db import LEARNER, LoginFailure, Membership, SchoolClass, User
+from .db import Learner, utcnow
+
+HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended parameters (RFC 9106)
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+MAX_FAILURES = 10
+MAX_FAILURES_ADDRESS = 50
+WINDOW = timedelta(minutes=15)
+NAME_RE = re.compile(r"^[\w][\w.\-]{1,59}$")  # letters (accents too), digits, « . - _ »
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+BAD_LOGIN = "Nom d'utilisateur ou mot de passe incorrect."
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash to verify when the account does not exist: the answer takes as long as a wrong password."""
+    return _DUMMY_HASHES.setdefault(id(HASHER), HASHER.hash("pas-un-vrai-mot-de-passe"))
+
+
+class AccountError(TranscribeError):
+    """A refused account operation; the message is shown to the user as is."""
+
+
+def normalise_name(name: str) -> str:
+    return unicodedata.normalize("NFC", name.strip()).casefold()
+
+
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot be an account name ('' when it can); it is also a folder name in exports."""
+    if not NAME_RE.match(normalise_name(name)):
+        return ("nom d'utilisateur refusé : de 2 à 60 caractères, lettres, chiffres, « . », « - » ou « _ », "
+                "sans espace, commençant par une lettre ou un chiffre.")
+    return ""
+
+
+def password_problem(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        return f"mot de passe trop court : {MIN_PASSWORD} caractères au moins."
+    if len(password) > MAX_PASSWORD:
+        return f"mot de passe trop long : {MAX_PASSWORD} caractères au plus."
+    return ""
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def new_password() -> str:
+    """An initial password to hand over once (12 characters, easy to read aloud)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def new_join_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_code(code: str) -> str:
+    raw = re.sub(r"[\s\-]", "", code.upper())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
+
+
+def find_user(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.username == normalise_name(name)))
+
+
+def create_user(session: Session, name: str, password: str, role: str, display_name: str = "",
+                created_by: int | None = None) -> User:
+    """A new account (a learner account gets its workspace learner). AccountError when refused."""
+    problem = name_problem(name) or password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    username = normalise_name(name)
+    if find_user(session, username) is not None:
+        raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.")
+    user = User(username=username, display_name=display_name.strip()[:200] or name.strip(), role=role,
+                password_hash=hash_password(password), created_by=created_by)
+    if role == LEARNER:
+        learner = session.scalar(select(Learner).where(Learner.name == username))
+        if learner is not None and session.scalar(select(User).where(User.learner_id == learner.id)):
+            raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.")
+        if learner is None:
+            learner = Learner(name=username)
+            session.add(learner)
+            session.flush()
+        user.learner_id = learner.id
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # created at the same moment by another request
+        raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.") from exc
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+
+
+# --- logging in ----------------------------------------------------------------------------
+
+def _failures(session: Session, key: str) -> int:
+    return session.scalar(select(func.count(LoginFailure.id)).where(
+        LoginFailure.key == key, LoginFailure.at > utcnow() - WINDOW)) or 0
+
+
+def throttled(session: Session, name: str, address: str) -> bool:
+    return (_failures(session, "nom:" + normalise_name(name)[:200]) >= MAX_FAILURES
+            or _failures(session, "ip:" + address[:200]) >= MAX_FAILURES_ADDRESS)
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    message: str = ""
+    throttled: bool = False
+
+
+def authenticate(session: Session, name: str, password: str, address: str) -> LoginResult:
+    """The account for these credentials, or the French reason (one message for both mistakes)."""
+    if throttled(session, name, address):
+        return LoginResult(None, "Trop de tentatives de connexion : réessayez dans 15 minutes.", True)
+    user = find_user(session, name) if name.strip() else None
+    try:
+        HASHER.verify(user.password_hash if user else _dummy_hash(), password[:MAX_PASSWORD])
+        ok = user is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        now = utcnow()
+        session.add_all([LoginFailure(key="nom:" + normalise_name(name)[:200], at=now),
+                         LoginFailure(key="ip:" + address[:200], at=now)])
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * WINDOW))
+        return LoginResult(None, BAD_LOGIN)
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.key == "nom:" + user.username))
+    return LoginResult(user)
+
+
+# --- classes ---------------------------------------------------------------------------------
+
+def class_by_code(session: Session, code: str) -> SchoolClass | None:
+    return session.scalar(select(SchoolClass).where(SchoolClass.join_code == normalise_code(code)))
+
+
+def join(session: Session, user: User, school_class: SchoolClass) -> None:
+    if session.scalar(select(Membership).where(Membership.class_id == school_class.id,
+                                               Membership.user_id == user.id)) is None:
+        session.add(Membership(class_id=school_class.id, user_id=user.id))
+        session.flush()
+
+
+@dataclass
+class ImportRow:
+    line: int
+    username: str
+    display_name: str
+    password: str = ""  # the initial password, shown once
+    problem: str = ""
+
+
+def read_learner_csv(data: bytes) -> list[ImportRow]:
+    """Rows of a learner list: a column ``identifiant`` (or ``nom_utilisateur``, ``username``,
+    ``login``) and optionally ``nom`` (or ``nom_complet``, ``name``); ``,`` or ``;`` separated,
+    UTF-8 (with or without BOM) or Windows-1252. Without a header, the first column is the
+    account name and the second the display name."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise AccountError("le fichier CSV est vide.")
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    header = [unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode().strip().lower() for c in rows[0]]
+    name_col, display_col, start = 0, 1, 0
+    known_names = ("identifiant", "nom_utilisateur", "nom d'utilisateur", "username", "login", "utilisateur")
+    known_display = ("nom", "nom_complet", "nom complet", "name", "display_name", "apprenant")
+    if any(h in known_names for h in header):
+        name_col = next(k for k, h in enumerate(header) if h in known_names)
+        display_col = next((k for k, h in enumerate(header) if h in known_display), -1)
+        start = 1
+    out = []
+    for number, row in enumerate(rows[start:], start=start + 1):
+        name = row[name_col].strip() if len(row) > name_col else ""
+        display = row[display_col].strip() if 0 <= display_col < len(row) else ""
+        out.append(ImportRow(number, name, display, problem=name_problem(name) if name else "identifiant vide."))
+    if not out:
+        raise AccountError("le fichier CSV ne contient aucun apprenant (seulement un en-tête).")
+    return out
+
+
+def import_learners(session: Session, rows: list[ImportRow], school_class: SchoolClass,
+                    trainer: User) -> list[ImportRow]:
+    """Create each account (initial password set on the row) and add it to the class."""
+    seen = set()
+    for row in rows:
+        key = normalise_name(row.username)
+        if row.problem:
+            continue
+        if key in seen:
+            row.problem = "identifiant en double dans le fichier."
+            continue
+        seen.add(key)
+        if find_user(session, key) is not None:
+            row.problem = f"le nom d'utilisateur « {key} » existe déjà : compte non créé."
+            continue
+        row.password = new_password()
+        user = create_user(session, key, row.password, LEARNER, row.display_name, created_by=trainer.id)
+        join(session, user, school_class)
+        row.username = key
+    return rows
+

@@ -1,0 +1,135 @@
+"""A class's results for the command line and the LMS: gradebook, submissions folder, Moodle CSV.
+
+One attempt per learner and assigned exercise: the last one submitted (a submissions folder
+holds one copy per learner and exercise). From these attempts:
+
+- ``gradebook_records``: the records ``transcribe grade`` writes, so ``gradebook.csv`` and
+  ``gradebook.json`` come from the batch grader's own writer, column for column;
+- ``submissions_zip``: ``copies/<learner>/<exercise>.txt`` (the folder ``transcribe grade``
+  reads), ``manifeste.csv`` (the time each copy took: DEL is graded the same) and
+  ``references/`` (each exercise's ``.txt`` and ``.toml``), so that
+  ``transcribe grade copies -r references -m manifeste.csv`` gives the server's notes again;
+  draft-correction attempts go to ``copies-correction/`` (graded with the post-editing mode);
+- ``moodle_csv``: Moodle's grade import (Notes → Importer → Fichier CSV): one row per learner,
+  an identifier column (map it to « Nom d'utilisateur » or « Numéro d'identification ») and
+  one column per exercise, the note out of 20, empty when not done.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import datetime
+
+from .. import __version__
+from ..batch import gradebook_csv
+from .classroom_db import User
+from .db import Attempt
+
+SUBMISSION_FOLDERS = {"dictee": "copies", "correction": "copies-correction"}
+README = """Export de la classe « {name} » ({date}), par transcribe {version}.
+
+copies/<apprenant>/<exercice>.txt : la dernière copie rendue de chaque apprenant pour chaque
+exercice en saisie sous dictée ; copies-correction/ : celles des exercices en correction de
+brouillon. manifeste.csv : le temps passé sur chaque copie (critère DEL).
+references/ : les exercices (référence et métadonnées).
+
+Pour corriger à nouveau ces copies en ligne de commande (mêmes notes que sur le serveur) :
+
+    transcribe grade copies --references references --manifest manifeste.csv
+
+gradebook.csv et gradebook.json : le carnet de notes, au format de « transcribe grade ».
+moodle.csv : import des notes dans Moodle (Notes > Importer > Fichier CSV), colonne
+« identifiant » associée au nom d'utilisateur Moodle.
+"""
+
+
+def submission_path(user: User, attempt: Attempt) -> str:
+    return f"{user.username}/{attempt.exercise_id}.txt"
+
+
+def record(user: User, attempt: Attempt) -> dict:
+    """The gradebook record of one attempt, as ``batch.grade_task`` makes it."""
+    elapsed = attempt.elapsed_seconds / 60 if attempt.elapsed_seconds is not None else None
+    report = attempt.report or {}
+    return {"learner": user.username, "exercise": attempt.exercise_id, "file": submission_path(user, attempt),
+            "elapsed_minutes": elapsed, "status": "ok", "message": "",
+            "report": f"{user.username}/{attempt.exercise_id}.html",
+            "exercise_title": report.get("exercise_title") or attempt.exercise_title or attempt.exercise_id,
+            "decision": report.get("decision", ""), "score": attempt.score}
+
+
+def gradebook_records(rows: list[tuple[User, Attempt]]) -> list[dict]:
+    return [record(user, attempt) for user, attempt in rows]
+
+
+def gradebook_csv_bytes(rows: list[tuple[User, Attempt]], decimal_comma: bool = False) -> bytes:
+    return b"\xef\xbb\xbf" + gradebook_csv(gradebook_records(rows), decimal_comma).encode()
+
+
+def gradebook_json(rows: list[tuple[User, Attempt]], class_name: str, bareme: str = "defaut") -> str:
+    records = gradebook_records(rows)
+    notes = [r["score"]["note"] for r in records if r["score"].get("note") is not None]
+    summary = {"copies": len(records), "ok": len(records), "erreur": 0,
+               "moyenne": sum(notes) / len(notes) if notes else None}
+    document = {"tool": "transcribe", "version": __version__, "generated": datetime.now().isoformat(timespec="seconds"),
+                "bareme": bareme, "submissions": class_name, "summary": summary, "items": records}
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def manifest_csv(rows: list[tuple[User, Attempt]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["apprenant", "exercice", "fichier", "duree_minutes"])
+    for user, attempt in rows:
+        folder = SUBMISSION_FOLDERS.get(attempt.mode, "copies")
+        if folder != "copies":
+            continue
+        minutes = "" if attempt.elapsed_seconds is None else repr(attempt.elapsed_seconds / 60)
+        writer.writerow([user.username, attempt.exercise_id, submission_path(user, attempt), minutes])
+    return buffer.getvalue()
+
+
+def moodle_csv(rows: list[tuple[User, Attempt]], learners: list[User], titles: dict[str, str]) -> bytes:
+    """Moodle's grade import: identifier, name, then one note column per exercise."""
+    exercises = sorted({(a.exercise_id, a.mode) for _, a in rows})
+    notes = {(u.id, a.exercise_id, a.mode): a.note for u, a in rows}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    suffix = {"dictee": "", "correction": " (correction)"}
+    writer.writerow(["identifiant", "nom"] + [f"{titles.get(e, e)}{suffix.get(m, '')}" for e, m in exercises])
+    for user in learners:
+        cells = []
+        for exercise, mode in exercises:
+            note = notes.get((user.id, exercise, mode))
+            cells.append("" if note is None else f"{note:.2f}")
+        writer.writerow([user.username, _text(user.display_name)] + cells)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _text(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def submissions_zip(rows: list[tuple[User, Attempt]], class_name: str, references: dict[str, tuple[str, bytes, bytes | None]],
+                    learners: list[User], titles: dict[str, str]) -> bytes:
+    """The whole export; ``references``: exercise id → (id, reference bytes, toml bytes or None)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("LISEZMOI.txt", README.format(name=class_name, date=datetime.now().strftime("%d/%m/%Y %H:%M"),
+                                                       version=__version__))
+        for user, attempt in rows:
+            folder = SUBMISSION_FOLDERS.get(attempt.mode, "copies")
+            archive.writestr(f"{folder}/{submission_path(user, attempt)}", attempt.text.encode("utf-8"))
+        archive.writestr("manifeste.csv", manifest_csv(rows))
+        for exercise_id, (_, text, toml) in sorted(references.items()):
+            archive.writestr(f"references/{exercise_id}.txt", text)
+            if toml is not None:
+                archive.writestr(f"references/{exercise_id}.toml", toml)
+        archive.writestr("gradebook.csv", gradebook_csv_bytes(rows))
+        archive.writestr("gradebook.json", gradebook_json(rows, class_name))
+        archive.writestr("moodle.csv", moodle_csv(rows, learners, titles))
+    return buffer.getvalue()

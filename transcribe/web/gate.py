@@ -1,0 +1,170 @@
+"""Classroom mode's gate: who is asking, may they, and does the form carry its CSRF token.
+
+An ASGI middleware placed inside ``SecurityMiddleware`` (headers, body limit, origin check):
+
+- the login session is read from its cookie (``logins``); the account is put in
+  ``scope["state"]["user"]`` and the session's CSRF token in ``scope["state"]["csrf"]``;
+- every state-changing request (POST…) must carry the CSRF token, in the ``X-CSRF-Token``
+  header (the page's scripts) or in a ``csrf`` form field; without it: 403. Before logging in
+  (login and registration forms) the token is a random value kept in a signed cookie;
+- pages are denied by path, closed by default: only ``PUBLIC`` paths are open without an
+  account; ``/formateur/…`` is for trainers, and a learner gets 404 there (nothing says that
+  the page exists); every other page is the learner's workspace, served with per-request
+  services: this learner's id and a catalogue that holds only the exercises assigned to
+  their classes and open now (``classroom.AssignedCatalogue``). A trainer sent to the
+  workspace's home lands on their dashboard.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from urllib.parse import quote
+
+from itsdangerous import BadSignature, Signer
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from . import classroom
+from .classroom_db import LEARNER, TRAINER
+from .logins import COOKIE
+from .pages import error_response
+
+PUBLIC = ("/connexion", "/inscription", "/static/", "/theme.css", "/favicon.ico")
+ANY_ACCOUNT = ("/deconnexion",)  # open to every logged-in account, trainer or learner
+TRAINER_PREFIX = "/formateur"
+ANON_CSRF_COOKIE = "transcribe_csrf"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CSRF_REFUSED = ("Requête refusée : jeton de sécurité (CSRF) absent ou invalide. Rechargez la page "
+                "et recommencez.")
+
+
+def is_public(path: str) -> bool:
+    return any(path == p or (p.endswith("/") and path.startswith(p)) for p in PUBLIC)
+
+
+def is_trainer_path(path: str) -> bool:
+    return path == TRAINER_PREFIX or path.startswith(TRAINER_PREFIX + "/")
+
+
+class ClassroomGate:
+    def __init__(self, app, services):
+        self.app = app
+        self.services = services
+        self.anon_signer = Signer(services.logins.signer.secret_keys[-1], salt="transcribe-anon-csrf")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        scope["state"] = state = dict(scope.get("state") or {})
+        headers = Headers(scope=scope)
+        cookies = Request(scope).cookies
+        found = await run_in_threadpool(self._find, cookies.get(COOKIE))
+        path = scope["path"]
+        user = None
+        new_anon = None
+        if found is not None:
+            row, user = found
+            state["csrf"] = row.csrf
+        else:
+            state["csrf"], new_anon = self._anon_token(cookies.get(ANON_CSRF_COOKIE))
+        state["user"] = user
+        state["classroom"] = True
+
+        if scope["method"] not in SAFE_METHODS:
+            receive = await self._buffered(receive)
+            if not await self._csrf_ok(scope, receive, headers, state["csrf"]):
+                return await error_response(Request(scope), 403, CSRF_REFUSED)(scope, receive, send)
+
+        denied = self._deny(scope, path, user)
+        if denied is not None:
+            return await denied(scope, receive, send)
+        if user is not None and user.role == LEARNER:
+            state["services"] = await run_in_threadpool(self._learner_services, user)
+
+        async def send_with_cookie(message):
+            if new_anon and message["type"] == "http.response.start":
+                secure = "; Secure" if self.services.settings.secure_cookies or scope.get("scheme") == "https" else ""
+                cookie = f"{ANON_CSRF_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Strict{secure}"
+                message["headers"] = list(message.get("headers", [])) + [(b"set-cookie", cookie.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    # --- who and what ----------------------------------------------------------------------
+
+    def _find(self, cookie):
+        with self.services.sessions.begin() as session:
+            found = self.services.logins.find(session, cookie)
+            if found is not None:
+                session.expunge_all()
+            return found
+
+    def _learner_services(self, user):
+        svc = self.services
+        catalogue = classroom.AssignedCatalogue(svc.catalogue, classroom.open_assignments(svc.sessions, user.id))
+        return dataclasses.replace(svc, learner_id=user.learner_id, catalogue=catalogue)
+
+    def _deny(self, scope, path: str, user):
+        if is_public(path):
+            return None
+        if user is None:
+            if scope["method"] in ("GET", "HEAD"):
+                return RedirectResponse("/connexion?suite=" + quote(path, safe="/"), status_code=303)
+            return error_response(Request(scope), 403, "Session expirée : reconnectez-vous.")
+        if path in ANY_ACCOUNT:
+            return None
+        if is_trainer_path(path):
+            return None if user.role == TRAINER else error_response(Request(scope), 404)
+        if user.role == TRAINER:
+            if path == "/":
+                return RedirectResponse("/formateur", status_code=303)
+            return error_response(Request(scope), 404)
+        return None
+
+    # --- CSRF -------------------------------------------------------------------------------
+
+    def _anon_token(self, cookie: str | None) -> tuple[str, str | None]:
+        """(token, cookie to set or None): the pre-login token, from its signed cookie or new."""
+        if cookie and len(cookie) < 200:
+            try:
+                return self.anon_signer.unsign(cookie).decode(), None
+            except (BadSignature, UnicodeDecodeError):
+                pass
+        token = secrets.token_urlsafe(32)
+        return token, self.anon_signer.sign(token).decode()
+
+    @staticmethod
+    async def _buffered(receive):
+        """The request body read once (its size is bounded by SecurityMiddleware), replayable."""
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+
+        async def replay():
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay
+
+    @staticmethod
+    async def _csrf_ok(scope, receive, headers: Headers, expected: str) -> bool:
+        sent = headers.get("x-csrf-token")
+        kind = headers.get("content-type", "")
+        if sent is None and kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            try:
+                form = await Request(scope, receive).form(max_files=10, max_fields=200)
+            except (HTTPException, Exception):
+                return False
+            value = form.get("csrf")
+            await form.close()
+            sent = value if isinstance(value, str) else None
+        return bool(sent) and bool(expected) and secrets.compare_digest(sent, expected)

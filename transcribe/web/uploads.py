@@ -1,0 +1,132 @@
+"""A trainer's new exercise, uploaded from the browser: checked whole, then added to the server.
+
+The three files (reference ``.txt``, metadata ``.toml``, dictation audio) are checked before
+anything is written: the identifier, the text's encoding, the TOML (read by the toolkit's
+own ``load_exercise``), the audio (decoded by soundfile). Each problem is a French message
+naming the file. Accepted files go to ``<data>/exercices/references/<id>.txt|.toml`` and
+``<data>/exercices/audio_samples/<id>.<ext>`` (the layout of a references folder), written
+atomically, the ``.txt`` last: the catalogue lists the exercise once it is complete.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import TranscribeError
+from ..exercise import AUDIO_SUFFIXES, load_exercise
+from ..files import write_atomic
+
+UPLOAD_PATH = "/formateur/exercices"
+MAX_UPLOAD_BYTES = 60_000_000  # a 20-minute FLAC dictation is ~25 MB
+MAX_TEXT_BYTES = 500_000
+MAX_AUDIO_MINUTES = 60
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,79}$")
+
+
+def uploads_dir(settings) -> Path:
+    return settings.work_dir / "exercices" / "references"
+
+
+@dataclass
+class Upload:
+    name: str  # the file's name as sent by the browser
+    data: bytes
+
+
+def _text(upload: Upload, what: str) -> str:
+    if not upload.data:
+        raise TranscribeError(f"{what} vide ou absent.", upload.name or what)
+    if len(upload.data) > MAX_TEXT_BYTES:
+        raise TranscribeError(f"{what} trop volumineux ({len(upload.data) // 1000} ko ; "
+                              f"{MAX_TEXT_BYTES // 1000} ko au plus).", upload.name)
+    try:
+        return upload.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TranscribeError(f"{what} illisible : il doit être encodé en UTF-8.", upload.name) from None
+
+
+def check(exercise_id: str, reference: Upload, metadata: Upload, audio: Upload, known: set[str]) -> list[str]:
+    """Every problem of the upload, in French (empty: it can be added)."""
+    problems = []
+    if not ID_RE.match(exercise_id):
+        problems.append(f"identifiant « {exercise_id} » refusé : de 2 à 80 caractères, minuscules sans accent, "
+                        "chiffres, « - » ou « _ » (exemple : 16-cardiologie-holter).")
+    elif exercise_id in known:
+        problems.append(f"un exercice « {exercise_id} » existe déjà : choisissez un autre identifiant.")
+    for upload, what, check_one in ((reference, "texte de référence", _check_reference),
+                                    (metadata, "fichier de métadonnées", _check_metadata),
+                                    (audio, "fichier audio", _check_audio)):
+        try:
+            check_one(upload, what)
+        except TranscribeError as exc:
+            problems.append(str(exc))
+    if not problems:
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                _write(Path(folder), exercise_id, reference, metadata, audio)
+                load_exercise(Path(folder) / "references" / f"{exercise_id}.txt").reference_text()
+        except TranscribeError as exc:
+            problems.append(exc.message)
+    return problems
+
+
+def _check_reference(upload: Upload, what: str) -> None:
+    if upload.name and not upload.name.lower().endswith(".txt"):
+        raise TranscribeError(f"{what} : un fichier .txt est attendu.", upload.name)
+    if not _text(upload, what).strip():
+        raise TranscribeError(f"{what} vide.", upload.name)
+
+
+def _check_metadata(upload: Upload, what: str) -> None:
+    if upload.name and not upload.name.lower().endswith(".toml"):
+        raise TranscribeError(f"{what} : un fichier .toml est attendu.", upload.name)
+    try:
+        data = tomllib.loads(_text(upload, what))
+    except tomllib.TOMLDecodeError as exc:
+        raise TranscribeError(f"{what} : TOML invalide ({exc}).", upload.name) from None
+    if not isinstance(data.get("title"), str) or not data["title"].strip():
+        raise TranscribeError(f"{what} : la clé « title » (titre de l'exercice) est obligatoire.", upload.name)
+    limit = data.get("time_limit_minutes")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit <= 600):
+        raise TranscribeError(f"{what} : « time_limit_minutes » doit être un nombre de minutes entre 1 et 600.",
+                              upload.name)
+
+
+def _check_audio(upload: Upload, what: str) -> None:
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in AUDIO_SUFFIXES:
+        raise TranscribeError(f"{what} : format non pris en charge (attendu : {', '.join(AUDIO_SUFFIXES)}).",
+                              upload.name or what)
+    if not upload.data:
+        raise TranscribeError(f"{what} vide.", upload.name)
+    import soundfile
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(upload.data)
+        handle.flush()
+        try:
+            info = soundfile.info(handle.name)
+        except Exception:
+            raise TranscribeError(f"{what} illisible : ce n'est pas un enregistrement {suffix} valide.",
+                                  upload.name) from None
+    if not 0 < info.duration <= MAX_AUDIO_MINUTES * 60:
+        raise TranscribeError(f"{what} : durée invalide ({info.duration:.0f} s ; {MAX_AUDIO_MINUTES} min au plus).",
+                              upload.name)
+
+
+def _write(root: Path, exercise_id: str, reference: Upload, metadata: Upload, audio: Upload) -> None:
+    suffix = Path(audio.name).suffix.lower()
+    write_atomic(root / "audio_samples" / f"{exercise_id}{suffix}", audio.data)
+    write_atomic(root / "references" / f"{exercise_id}.toml", metadata.data)
+    write_atomic(root / "references" / f"{exercise_id}.txt", reference.data)
+
+
+def add(settings, exercise_id: str, reference: Upload, metadata: Upload, audio: Upload) -> Path:
+    """Write a checked exercise into the server's folder; its reference's path."""
+    root = uploads_dir(settings).parent
+    _write(root, exercise_id, reference, metadata, audio)
+    return root / "references" / f"{exercise_id}.txt"

@@ -1,0 +1,144 @@
+"""Logging in and out, and a learner's registration with their class's join code."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from .. import accounts
+from ..classroom_db import LEARNER, TRAINER, User
+from ..logins import COOKIE, clear_cookie, set_cookie
+from ..pages import render
+from .common import services
+
+MAX_FIELD = 300
+
+
+async def read_form(request: Request, max_fields: int = 20) -> dict[str, str]:
+    """The form's text fields (a malformed body is a 400 in French)."""
+    try:
+        form = await request.form(max_files=0, max_fields=max_fields)
+    except HTTPException:
+        raise
+    except Exception:
+        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    return {k: v[:MAX_FIELD] if isinstance(v, str) else "" for k, v in form.items()}
+
+
+def secure(request: Request) -> bool:
+    return services(request).settings.secure_cookies or request.url.scheme == "https"
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def safe_next(value: str | None, role: str) -> str:
+    """Where to go after logging in: a path of this site only (never another host)."""
+    home = "/formateur" if role == TRAINER else "/"
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return home
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return home
+    if (role == TRAINER) != (value == "/formateur" or value.startswith("/formateur/")):
+        return home
+    return value
+
+
+def _has_trainer(sessions) -> bool:
+    with sessions.begin() as session:
+        return session.scalar(select(User.id).where(User.role == TRAINER).limit(1)) is not None
+
+
+async def login_page(request: Request, message: str = "", username: str = "", status_code: int = 200):
+    svc = services(request)
+    has_trainer = await run_in_threadpool(_has_trainer, svc.sessions)
+    return render(request, "classroom/login.html.j2", status_code, message=message, username=username,
+                  has_trainer=has_trainer,
+                  next_url=request.query_params.get("suite", "")[:MAX_FIELD])
+
+
+async def login(request: Request):
+    if request.method == "GET":
+        return await login_page(request)
+    svc = services(request)
+    form = await read_form(request)
+    name, password = form.get("identifiant", ""), form.get("mot_de_passe", "")
+
+    def check():
+        with svc.sessions.begin() as session:
+            result = accounts.authenticate(session, name, password, client_address(request))
+            if result.user is None:
+                return result, None
+            cookie, _row = svc.logins.open(session, result.user)
+            return result, cookie
+
+    result, cookie = await run_in_threadpool(check)
+    if result.user is None:
+        return await login_page(request, result.message, name, 429 if result.throttled else 401)
+    response = RedirectResponse(safe_next(form.get("suite"), result.user.role), status_code=303)
+    set_cookie(response, cookie, secure(request))
+    return response
+
+
+async def logout(request: Request):
+    svc = services(request)
+
+    def end():
+        with svc.sessions.begin() as session:
+            svc.logins.end(session, request.cookies.get(COOKIE))
+
+    await run_in_threadpool(end)
+    response = RedirectResponse("/connexion", status_code=303)
+    clear_cookie(response, secure(request))
+    return response
+
+
+async def register(request: Request):
+    if request.method == "GET":
+        return render(request, "classroom/register.html.j2", code=request.query_params.get("code", "")[:40],
+                      username="", display_name="", message="")
+    svc = services(request)
+    form = await read_form(request)
+    code, name, display = form.get("code", ""), form.get("identifiant", ""), form.get("nom", "")
+    password, confirmation = form.get("mot_de_passe", ""), form.get("confirmation", "")
+
+    def create():
+        with svc.sessions.begin() as session:
+            if accounts.throttled(session, "code", client_address(request)):
+                return "Trop de tentatives : réessayez dans 15 minutes.", None
+            school_class = accounts.class_by_code(session, code)
+            if school_class is None:
+                session.add(accounts.LoginFailure(key="ip:" + client_address(request)[:200], at=accounts.utcnow()))
+                return "Code de classe inconnu : vérifiez-le auprès de votre formateur.", None
+            if password != confirmation:
+                return "Les deux mots de passe ne sont pas identiques.", None
+            try:
+                user = accounts.create_user(session, name, password, LEARNER, display)
+            except accounts.AccountError as exc:
+                return exc.message[:1].upper() + exc.message[1:], None
+            accounts.join(session, user, school_class)
+            cookie, _row = svc.logins.open(session, user)
+            return "", cookie
+
+    message, cookie = await run_in_threadpool(create)
+    if cookie is None:
+        return render(request, "classroom/register.html.j2", 400, code=code, username=name, display_name=display,
+                      message=message)
+    response = RedirectResponse("/", status_code=303)
+    set_cookie(response, cookie, secure(request))
+    return response
+
+
+routes = [
+    Route("/connexion", login, methods=["GET", "POST"], name="login"),
+    Route("/deconnexion", logout, methods=["POST"], name="logout"),
+    Route("/inscription", register, methods=["GET", "POST"], name="register"),
+]

@@ -1,0 +1,431 @@
+"""The trainer's pages: classes, the class matrix, assignments, reports, exports, RGPD, uploads.
+
+Every page that takes an id looks it up among the logged-in trainer's own classes
+(``classroom.get_class``, ``trainer_learner``, ``trainer_attempt``): anything else is a 404,
+exactly like an id that does not exist. Exports, deletions, imports and uploads are written
+to the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ...report.html import class_context
+from .. import accounts, classroom, exports, uploads
+from ..classroom_db import Assignment, SchoolClass, User
+from ..db import MODES
+from ..pages import environment, render
+from .account import read_form
+from .common import services
+
+MODE_LABELS = classroom.MODE_LABELS
+
+
+def trainer(request: Request) -> User:
+    return request.state.user
+
+
+def _int_param(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    if not raw.isdigit() or len(raw) > 12:
+        raise HTTPException(404)
+    return int(raw)
+
+
+def _in_session(request: Request, work):
+    """Run ``work(session, trainer)`` in a transaction, in a worker thread."""
+    svc = services(request)
+    user = trainer(request)
+
+    def run():
+        with svc.sessions.begin() as session:
+            return work(session, user)
+
+    return run_in_threadpool(run)
+
+
+def _class_or_404(session, user: User, class_id: int) -> SchoolClass:
+    school_class = classroom.get_class(session, user.id, class_id)
+    if school_class is None:
+        raise HTTPException(404, "Classe inconnue.")
+    return school_class
+
+
+def _titles(request: Request) -> dict[str, str]:
+    return {e.exercise.id: e.exercise.title for e in services(request).catalogue.entries()}
+
+
+# --- classes -----------------------------------------------------------------------------------
+
+async def dashboard(request: Request):
+    def work(session, user):
+        rows = []
+        for c in classroom.trainer_classes(session, user.id):
+            rows.append({"c": c, "learners": len(classroom.class_learners(session, c.id)),
+                         "assignments": len(classroom.class_assignments(session, c.id))})
+        return rows
+
+    rows = await _in_session(request, work)
+    return render(request, "classroom/trainer/classes.html.j2", nav="classes", rows=rows)
+
+
+async def create_class(request: Request):
+    form = await read_form(request)
+    name = " ".join(form.get("nom", "").split())[:200]
+    if not name:
+        raise HTTPException(400, "Donnez un nom à la classe.")
+
+    def work(session, user):
+        for _ in range(5):
+            code = accounts.new_join_code()
+            if accounts.class_by_code(session, code) is None:
+                break
+        school_class = SchoolClass(name=name, trainer_id=user.id, join_code=code)
+        session.add(school_class)
+        session.flush()
+        classroom.audit(session, user, "classe_creee", name, classe=school_class.id)
+        return school_class.id
+
+    class_id = await _in_session(request, work)
+    return RedirectResponse(f"/formateur/classes/{class_id}", status_code=303)
+
+
+async def class_page(request: Request):
+    class_id = _int_param(request, "classe")
+
+    def work(session, user):
+        school_class = _class_or_404(session, user, class_id)
+        return school_class, classroom.matrix(session, school_class.id)
+
+    school_class, m = await _in_session(request, work)
+    entries = await run_in_threadpool(services(request).catalogue.entries)
+    titles = {e.exercise.id: e.exercise.title for e in entries}
+    return render(request, "classroom/trainer/class.html.j2", nav="classes", c=school_class, m=m, titles=titles,
+                  exercises=sorted(entries, key=lambda e: e.exercise.id), modes=MODE_LABELS,
+                  is_open=classroom.is_open)
+
+
+async def new_code(request: Request):
+    class_id = _int_param(request, "classe")
+
+    def work(session, user):
+        school_class = _class_or_404(session, user, class_id)
+        school_class.join_code = accounts.new_join_code()
+        classroom.audit(session, user, "code_renouvele", school_class.name, classe=class_id)
+
+    await _in_session(request, work)
+    return RedirectResponse(f"/formateur/classes/{class_id}", status_code=303)
+
+
+def _moment(value: str, field: str) -> datetime | None:
+    """A ``datetime-local`` field (the server's local time) as an aware datetime; '' is None."""
+    if not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).astimezone()
+    except ValueError:
+        raise HTTPException(400, f"Date invalide pour « {field} » : {value!r} (attendu : AAAA-MM-JJTHH:MM).") from None
+
+
+async def assign(request: Request):
+    class_id = _int_param(request, "classe")
+    form = await read_form(request)
+    exercise_id, mode = form.get("exercice", ""), form.get("mode", "dictee")
+    entry = await run_in_threadpool(services(request).catalogue.get, exercise_id)
+    if entry is None:
+        raise HTTPException(400, f"Exercice « {exercise_id} » inconnu.")
+    if mode not in MODES:
+        raise HTTPException(400, f"Mode « {mode} » inconnu (dictee ou correction).")
+    opens, closes = _moment(form.get("ouverture", ""), "ouverture"), _moment(form.get("fermeture", ""), "fermeture")
+    if opens and closes and closes <= opens:
+        raise HTTPException(400, "La fermeture doit venir après l'ouverture.")
+
+    def work(session, user):
+        _class_or_404(session, user, class_id)
+        session.add(Assignment(class_id=class_id, exercise_id=exercise_id, mode=mode, opens_at=opens,
+                               closes_at=closes))
+        classroom.audit(session, user, "devoir_donne", exercise_id, classe=class_id, mode=mode,
+                        ouverture=opens.isoformat() if opens else None,
+                        fermeture=closes.isoformat() if closes else None)
+
+    await _in_session(request, work)
+    return RedirectResponse(f"/formateur/classes/{class_id}#devoirs", status_code=303)
+
+
+async def unassign(request: Request):
+    class_id, assignment_id = _int_param(request, "classe"), _int_param(request, "devoir")
+
+    def work(session, user):
+        _class_or_404(session, user, class_id)
+        assignment = session.get(Assignment, assignment_id)
+        if assignment is None or assignment.class_id != class_id:
+            raise HTTPException(404, "Devoir inconnu.")
+        session.delete(assignment)
+        classroom.audit(session, user, "devoir_retire", assignment.exercise_id, classe=class_id)
+
+    await _in_session(request, work)
+    return RedirectResponse(f"/formateur/classes/{class_id}#devoirs", status_code=303)
+
+
+async def import_learners(request: Request):
+    class_id = _int_param(request, "classe")
+    try:
+        form = await request.form(max_files=1, max_fields=5)
+    except Exception:
+        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    upload = form.get("fichier")
+    data = await upload.read() if isinstance(upload, UploadFile) else b""
+    await form.close()
+    if not data:
+        raise HTTPException(400, "Choisissez un fichier CSV (une colonne « identifiant », une colonne « nom »).")
+    try:
+        rows = accounts.read_learner_csv(data)
+    except accounts.AccountError as exc:
+        raise HTTPException(400, f"Fichier CSV refusé : {exc.message}") from None
+
+    def work(session, user):
+        school_class = _class_or_404(session, user, class_id)
+        done = accounts.import_learners(session, rows, school_class, user)
+        classroom.audit(session, user, "import_apprenants", school_class.name, classe=class_id,
+                        crees=[r.username for r in done if r.password],
+                        refuses=[r.username for r in done if not r.password])
+        return school_class, done
+
+    school_class, done = await _in_session(request, work)
+    response = render(request, "classroom/trainer/imported.html.j2", nav="classes", c=school_class, rows=done)
+    response.headers["Cache-Control"] = "no-store"  # the passwords are shown once
+    return response
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+async def attempt_page(request: Request):
+    attempt_id = _int_param(request, "tentative")
+
+    def work(session, user):
+        found = classroom.trainer_attempt(session, user.id, attempt_id)
+        if found is None:
+            raise HTTPException(404, "Tentative inconnue.")
+        return found
+
+    attempt, learner = await _in_session(request, work)
+    return render(request, "classroom/trainer/attempt.html.j2", nav="classes", attempt=attempt,
+                  mode_label=MODE_LABELS.get(attempt.mode, attempt.mode), account=learner,
+                  **(attempt.report or {}))
+
+
+async def class_report(request: Request):
+    class_id = _int_param(request, "classe")
+
+    def work(session, user):
+        school_class = _class_or_404(session, user, class_id)
+        return school_class, classroom.last_attempts(session, school_class.id)
+
+    school_class, rows = await _in_session(request, work)
+    records = exports.gradebook_records(rows)
+    for record, (_, attempt) in zip(records, rows):
+        record["report"] = f"/formateur/tentatives/{attempt.id}"
+    context = class_context(records, f"Résultats de la classe — {school_class.name}", "defaut",
+                            generated=datetime.now().strftime("%d/%m/%Y %H:%M"))
+    return render(request, "classroom/trainer/class_report.html.j2", nav="classes", c=school_class, **context)
+
+
+def _template_text(name: str) -> str:
+    return environment().get_template(name).render()
+
+
+async def class_report_css(request: Request):
+    return Response(_template_text("_class.css.j2"), media_type="text/css; charset=utf-8")
+
+
+async def class_report_js(request: Request):
+    return Response(_template_text("_class_sort.js.j2"), media_type="text/javascript; charset=utf-8")
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+EXPORTS = {
+    "carnet.csv": ("text/csv; charset=utf-8", "gradebook.csv"),
+    "carnet.json": ("application/json; charset=utf-8", "gradebook.json"),
+    "moodle.csv": ("text/csv; charset=utf-8", "moodle.csv"),
+    "copies.zip": ("application/zip", "copies.zip"),
+}
+
+
+def _reference_files(catalogue, exercise_ids) -> dict[str, tuple[str, bytes, bytes | None]]:
+    out = {}
+    for exercise_id in exercise_ids:
+        entry = catalogue.get(exercise_id)
+        if entry is None:
+            continue
+        path = entry.exercise.reference_path
+        toml = path.with_suffix(".toml")
+        out[exercise_id] = (exercise_id, path.read_bytes(), toml.read_bytes() if toml.is_file() else None)
+    return out
+
+
+async def export(request: Request):
+    class_id = _int_param(request, "classe")
+    kind = request.path_params["fichier"]
+    if kind not in EXPORTS:
+        raise HTTPException(404)
+    svc = services(request)
+
+    def work(session, user):
+        school_class = _class_or_404(session, user, class_id)
+        rows = classroom.last_attempts(session, class_id)
+        learners = classroom.class_learners(session, class_id)
+        classroom.audit(session, user, "export", school_class.name, classe=class_id, fichier=kind, copies=len(rows))
+        return school_class, rows, learners
+
+    school_class, rows, learners = await _in_session(request, work)
+    titles = await run_in_threadpool(_titles, request)
+    if kind == "carnet.csv":
+        body = exports.gradebook_csv_bytes(rows)
+    elif kind == "carnet.json":
+        body = exports.gradebook_json(rows, school_class.name).encode()
+    elif kind == "moodle.csv":
+        body = exports.moodle_csv(rows, learners, titles)
+    else:
+        references = await run_in_threadpool(_reference_files, svc.catalogue, {a.exercise_id for _, a in rows})
+        body = await run_in_threadpool(exports.submissions_zip, rows, school_class.name, references, learners, titles)
+    media_type, suffix = EXPORTS[kind]
+    filename = f"classe-{class_id}-{suffix}"
+    return Response(body, media_type=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "no-store"})
+
+
+# --- one learner (RGPD) ------------------------------------------------------------------------
+
+def _learner_or_404(session, user: User, learner_user_id: int) -> User:
+    learner = classroom.trainer_learner(session, user.id, learner_user_id)
+    if learner is None:
+        raise HTTPException(404, "Apprenant inconnu.")
+    return learner
+
+
+async def learner_page(request: Request):
+    learner_user_id = _int_param(request, "apprenant")
+
+    def work(session, user):
+        learner = _learner_or_404(session, user, learner_user_id)
+        return learner, classroom.learner_data(session, learner), classroom.other_trainers(session, learner, user.id)
+
+    learner, data, shared = await _in_session(request, work)
+    return render(request, "classroom/trainer/learner.html.j2", nav="classes", learner=learner, data=data,
+                  shared=shared, modes=MODE_LABELS)
+
+
+async def learner_export(request: Request):
+    learner_user_id = _int_param(request, "apprenant")
+
+    def work(session, user):
+        learner = _learner_or_404(session, user, learner_user_id)
+        data = classroom.learner_data(session, learner)
+        classroom.audit(session, user, "export_donnees_apprenant", learner.username, apprenant=learner.id)
+        return learner, data
+
+    learner, data = await _in_session(request, work)
+    filename = f"donnees-{learner.username}.json"
+    return Response(json.dumps(data, ensure_ascii=False, indent=1) + "\n", media_type="application/json; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=\"{filename}\"", "Cache-Control": "no-store"})
+
+
+async def learner_delete(request: Request):
+    learner_user_id = _int_param(request, "apprenant")
+    form = await read_form(request)
+
+    def work(session, user):
+        learner = _learner_or_404(session, user, learner_user_id)
+        if accounts.normalise_name(form.get("confirmation", "")) != learner.username:
+            raise HTTPException(400, f"Suppression non confirmée : saisissez exactement « {learner.username} ».")
+        if classroom.other_trainers(session, learner, user.id):
+            raise HTTPException(409, "Cet apprenant est aussi inscrit dans la classe d'un autre formateur : "
+                                     "la suppression de son compte lui revient aussi. Rien n'a été supprimé.")
+        count = classroom.delete_learner(session, learner)
+        classroom.audit(session, user, "suppression_apprenant", learner.username, tentatives=count)
+        return learner.username, count
+
+    name, count = await _in_session(request, work)
+    return render(request, "classroom/trainer/deleted.html.j2", nav="classes", name=name, count=count)
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+async def exercises_page(request: Request, problems: list[str] | None = None, added: str = "", status_code=200):
+    svc = services(request)
+    entries = await run_in_threadpool(svc.catalogue.entries)
+    return render(request, "classroom/trainer/exercises.html.j2", status_code, nav="exercices",
+                  entries=sorted(entries, key=lambda e: e.exercise.id), problems=problems or [],
+                  catalogue_problems=await run_in_threadpool(svc.catalogue.problems), added=added)
+
+
+async def upload_exercise(request: Request):
+    svc = services(request)
+    try:
+        form = await request.form(max_files=3, max_fields=5, max_part_size=uploads.MAX_UPLOAD_BYTES)
+    except Exception:
+        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+
+    async def file(name: str) -> uploads.Upload:
+        value = form.get(name)
+        if isinstance(value, UploadFile):
+            return uploads.Upload(value.filename or "", await value.read())
+        return uploads.Upload("", b"")
+
+    reference, metadata, audio = await file("reference"), await file("metadonnees"), await file("audio")
+    await form.close()
+    exercise_id = str(form.get("identifiant") or "").strip() or reference.name.rsplit(".", 1)[0]
+    known = {e.exercise.id for e in await run_in_threadpool(svc.catalogue.entries)}
+    problems = await run_in_threadpool(uploads.check, exercise_id, reference, metadata, audio, known)
+    if problems:
+        return await exercises_page(request, problems, status_code=400)
+    await run_in_threadpool(uploads.add, svc.settings, exercise_id, reference, metadata, audio)
+
+    def work(session, user):
+        classroom.audit(session, user, "exercice_ajoute", exercise_id)
+
+    await _in_session(request, work)
+    return RedirectResponse(f"/formateur/exercices?ajoute={quote(exercise_id)}", status_code=303)
+
+
+async def exercises(request: Request):
+    if request.method == "POST":
+        return await upload_exercise(request)
+    return await exercises_page(request, added=request.query_params.get("ajoute", "")[:80])
+
+
+async def journal(request: Request):
+    entries = await _in_session(request, lambda session, user: classroom.audit_entries(session, user.id))
+    return render(request, "classroom/trainer/journal.html.j2", nav="journal", entries=entries)
+
+
+routes = [
+    Route("/formateur", dashboard, name="trainer"),
+    Route("/formateur/classe.css", class_report_css),
+    Route("/formateur/classe.js", class_report_js),
+    Route("/formateur/classes", create_class, methods=["POST"]),
+    Route("/formateur/classes/{classe}", class_page),
+    Route("/formateur/classes/{classe}/code", new_code, methods=["POST"]),
+    Route("/formateur/classes/{classe}/devoirs", assign, methods=["POST"]),
+    Route("/formateur/classes/{classe}/devoirs/{devoir}/supprimer", unassign, methods=["POST"]),
+    Route("/formateur/classes/{classe}/import", import_learners, methods=["POST"]),
+    Route("/formateur/classes/{classe}/rapport", class_report),
+    Route("/formateur/classes/{classe}/export/{fichier}", export),
+    Route("/formateur/tentatives/{tentative}", attempt_page),
+    Route("/formateur/apprenants/{apprenant}", learner_page),
+    Route("/formateur/apprenants/{apprenant}/donnees.json", learner_export),
+    Route("/formateur/apprenants/{apprenant}/supprimer", learner_delete, methods=["POST"]),
+    Route(uploads.UPLOAD_PATH, exercises, methods=["GET", "POST"]),
+    Route("/formateur/journal", journal),
+]
