@@ -13,7 +13,7 @@ from classroom_kit import (PASSWORD, Browser, add_user, assign, classroom_app, c
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, inspect, select
 
-from transcribe.batch import gradebook_header
+from transcribe.gradebook import gradebook_header
 from transcribe.cli import main
 from transcribe.web import db, migrate
 from transcribe.web.classroom_db import AuditEntry

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import zipfile
 from datetime import datetime
 
-from .. import __version__
-from ..batch import gradebook_csv
+from .. import __version__, gradebook
 from .classroom_db import User
 from .db import Attempt
 
@@ -66,17 +64,11 @@ def gradebook_records(rows: list[tuple[User, Attempt]]) -> list[dict]:
 
 
 def gradebook_csv_bytes(rows: list[tuple[User, Attempt]], decimal_comma: bool = False) -> bytes:
-    return b"\xef\xbb\xbf" + gradebook_csv(gradebook_records(rows), decimal_comma).encode()
+    return b"\xef\xbb\xbf" + gradebook.gradebook_csv(gradebook_records(rows), decimal_comma).encode()
 
 
 def gradebook_json(rows: list[tuple[User, Attempt]], class_name: str, bareme: str = "defaut") -> str:
-    records = gradebook_records(rows)
-    notes = [r["score"]["note"] for r in records if r["score"].get("note") is not None]
-    summary = {"copies": len(records), "ok": len(records), "erreur": 0,
-               "moyenne": sum(notes) / len(notes) if notes else None}
-    document = {"tool": "transcribe", "version": __version__, "generated": datetime.now().isoformat(timespec="seconds"),
-                "bareme": bareme, "submissions": class_name, "summary": summary, "items": records}
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    return gradebook.gradebook_json(gradebook_records(rows), bareme, class_name)
 
 
 def manifest_csv(rows: list[tuple[User, Attempt]]) -> str:
