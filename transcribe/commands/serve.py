@@ -60,7 +60,10 @@ def serve(references: Path | None, port: int | None, host: str, classroom: bool,
 
     def announce(url: str) -> None:
         click.echo(f"{'Serveur de classe' if classroom else 'Espace de dictée'} : {url}")
-        click.echo(f"Base de données : {settings.database_url}", err=True)
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        click.echo(f"Base de données : {shown}", err=True)
         click.echo("Arrêt : Ctrl+C.", err=True)
 
     server.run(settings, host, port, workers, open_browser, announce=announce)
