@@ -262,3 +262,26 @@ def test_passwords_are_hashed_with_argon2id(monkeypatch):
     digest = accounts.hash_password(PASSWORD)
     assert digest.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert PASSWORD not in digest
+
+
+def test_a_learner_gets_404_for_another_learners_attempt(world):
+    paul, lea = world["paul"], world["lea"]
+    mine, theirs = world["attempt_paul"], world["attempt_lea"]
+    assert paul.get(f"/tentatives/{mine}").status_code == 200
+    for path in [f"/tentatives/{theirs}", f"/tentatives/{theirs}/reperes"]:
+        page = paul.get(path)
+        assert page.status_code == 404, path
+    assert lea.get(f"/tentatives/{mine}").status_code == 404
+
+
+def test_a_learner_cannot_write_into_another_learners_copy(world):
+    paul, lea = world["paul"], world["lea"]
+    page = lea.get("/exercices/14-ordonnance/dictee")
+    token = re.search(r'data-token="([^"]+)"', page.text)[1]
+    base = "/exercices/14-ordonnance/dictee"
+    headers = {"X-CSRF-Token": paul.csrf}
+    saved = paul.client.post(f"{base}/sauvegarde", json={"jeton": token, "texte": "écrit par Paul"}, headers=headers)
+    assert saved.status_code == 409
+    submitted = paul.post(f"{base}/rendre", {"jeton": token, "texte": "rendu par Paul"})
+    assert submitted.status_code == 409
+    assert "écrit par Paul" not in lea.get(base).text
