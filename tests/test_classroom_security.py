@@ -169,8 +169,7 @@ def test_csp_has_no_inline_script_and_pages_have_none(world):
         assert "script-src 'self';" in csp and "unsafe-inline" not in csp
         assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page.text) is None, path
         assert re.search(r"\son[a-z]+=", page.text) is None, path
-        if "rapport" not in path:  # the report's SVG charts still carry style attributes
-            assert re.search(r"\sstyle=", page.text) is None, path
+        assert re.search(r"\sstyle=", page.text) is None, path
 
 
 def test_learner_text_is_escaped_on_every_trainer_page(database_url, tmp_path):

@@ -24,7 +24,7 @@ def _svg(width: int, height: int, title: str, body: list[str], inline_style: boo
 
 
 def histogram(values: list[float], title: str, lo: float = 0.0, hi: float = 20.0, bins: int = 10,
-              pass_mark: float | None = None, width: int = 520, height: int = 240) -> str:
+              pass_mark: float | None = None, width: int = 520, height: int = 240, inline_style: bool = True) -> str:
     """Distribution of values (notes /20) in ``bins`` equal bins; a dashed line at ``pass_mark``."""
     step = (hi - lo) / bins
     counts = [0] * bins
@@ -63,7 +63,7 @@ def histogram(values: list[float], title: str, lo: float = 0.0, hi: float = 20.0
                     f'seuil de réussite {_num(pass_mark)}</text>')
     body.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" font-size="11" text-anchor="middle" '
                 f'fill="#555">note /20</text>')
-    return _svg(width, height, title, body)
+    return _svg(width, height, title, body, inline_style)
 
 
 def bar_chart(rows: list[tuple[str, float | None, str]], title: str, maximum: float | None = None,

@@ -162,8 +162,9 @@ def render_learner(context: dict, back_link: str | None = "../index.html") -> st
 
 
 def class_context(records: list[dict], title: str, bareme: str = "", pass_note: float = 10.0,
-                  generated: str = "") -> dict:
-    """The class index data: rows, summary figures and the four charts."""
+                  generated: str = "", inline_style: bool = True) -> dict:
+    """The class index data: rows, summary figures and the four charts (``inline_style=False``:
+    charts without style attributes, for the classroom server's CSP)."""
     ok = [r for r in records if r["status"] == "ok"]
     notes = [r["score"]["note"] for r in ok if r["score"]["note"] is not None]
     type_counts = {t: 0 for t in TYPE_LABELS}
@@ -185,14 +186,17 @@ def class_context(records: list[dict], title: str, bareme: str = "", pass_note: 
                        key=lambda x: -x[1])
     top_terms = sorted(missed.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:15]
     svg = {
-        "notes": charts.histogram(notes, "Répartition des notes sur 20", pass_mark=pass_note),
-        "types": charts.bar_chart(type_rows, "Erreurs par type (moyenne par copie)", label_width=220),
+        "notes": charts.histogram(notes, "Répartition des notes sur 20", pass_mark=pass_note,
+                                  inline_style=inline_style),
+        "types": charts.bar_chart(type_rows, "Erreurs par type (moyenne par copie)", label_width=220,
+                                  inline_style=inline_style),
         "terms": charts.bar_chart([(term, n, "#c0504d") for term, n in top_terms],
-                                  "Termes médicaux les plus souvent manqués (nombre de copies)"),
+                                  "Termes médicaux les plus souvent manqués (nombre de copies)",
+                                  inline_style=inline_style),
         "criteria": charts.bar_chart(
             [(f"{c} · {CRITERIA_LABELS[c]}", (p / n if n else None), "#2e8b57") for c, (p, n) in passes.items()],
             "Taux de réussite par critère (copies où il est mesuré)", maximum=1.0, percent=True, width=600,
-            label_width=300),
+            label_width=300, inline_style=inline_style),
     }
     rows = []
     for r in records:

@@ -79,8 +79,11 @@
   }
 
   /* --- server autosave ---------------------------------------------------------------------- */
+  var csrf = document.querySelector('meta[name="csrf-token"]');  // classroom mode only
   function post(url, body, keepalive) {
-    return fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json"},
+    var headers = {"Content-Type": "application/json", "Accept": "application/json"};
+    if (csrf) { headers["X-CSRF-Token"] = csrf.getAttribute("content"); }
+    return fetch(url, {method: "POST", headers: headers,
                        body: JSON.stringify(body), credentials: "same-origin", keepalive: !!keepalive});
   }
   function stale(response) {

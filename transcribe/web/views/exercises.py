@@ -12,6 +12,7 @@ from .. import store
 from ..catalogue import DIFFICULTIES
 from ..pages import render
 from .common import entry_or_404, services
+from .workspace import available_modes
 
 AUDIO_TYPES = {".flac": "audio/flac", ".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg"}
 
@@ -44,7 +45,7 @@ async def exercise_list(request: Request):
             continue
         rows.append({"id": ex.id, "title": ex.title, "specialty": ex.specialty, "difficulty": ex.difficulty or "",
                      "duration": minutes_seconds(entry.duration), "limit": ex.time_limit_minutes,
-                     "problem": entry.problem, "draft": entry.draft is not None, "summary": done.get(ex.id)})
+                     "problem": entry.problem, "modes": available_modes(entry, request), "summary": done.get(ex.id)})
     return render(request, "exercises.html.j2", rows=rows, total=len(entries), specialties=specialties,
                   difficulties=difficulties, specialty=wanted_specialty, difficulty=wanted_difficulty,
                   problems=svc.catalogue.problems())

@@ -235,7 +235,7 @@ async def class_report(request: Request):
     for record, (_, attempt) in zip(records, rows):
         record["report"] = f"/formateur/tentatives/{attempt.id}"
     context = class_context(records, f"Résultats de la classe — {school_class.name}", "defaut",
-                            generated=datetime.now().strftime("%d/%m/%Y %H:%M"))
+                            generated=datetime.now().strftime("%d/%m/%Y %H:%M"), inline_style=False)
     return render(request, "classroom/trainer/class_report.html.j2", nav="classes", c=school_class, **context)
 
 

@@ -27,14 +27,17 @@ MAX_TOKEN = 64
 MODE_TITLES = {"dictee": "Saisie sous dictée", "correction": "Correction de brouillon"}
 
 
-def available_modes(entry: Entry) -> tuple[str, ...]:
-    """Dictation always; draft correction when the exercise has a draft."""
-    return ("dictee", "correction") if entry.draft else ("dictee",)
+def available_modes(entry: Entry, request: Request | None = None) -> tuple[str, ...]:
+    """Dictation always; draft correction when the exercise has a draft. In classroom mode, only
+    the modes the learner's class was assigned (the catalogue of the request knows them)."""
+    modes = ("dictee", "correction") if entry.draft else ("dictee",)
+    assigned = getattr(services(request).catalogue, "modes", None) if request is not None else None
+    return modes if assigned is None else tuple(m for m in modes if m in assigned(entry.exercise.id))
 
 
 def mode_or_404(request: Request, entry: Entry) -> str:
     mode = request.path_params["mode"]
-    if mode not in MODES or mode not in available_modes(entry):
+    if mode not in MODES or mode not in available_modes(entry, request):
         raise HTTPException(404, f"Mode « {mode} » indisponible pour cet exercice.")
     return mode
 
@@ -68,7 +71,7 @@ async def workspace(request: Request):
                                    initial_text(entry, mode))
     timings = await run_in_threadpool(svc.timings.status, entry.exercise)
     return render(request, "workspace.html.j2", exercise=entry.exercise, duration=entry.duration, mode=mode,
-                  mode_title=MODE_TITLES[mode], modes=available_modes(entry), copy=copy, started_ms=_ms(copy.started_at),
+                  mode_title=MODE_TITLES[mode], modes=available_modes(entry, request), copy=copy, started_ms=_ms(copy.started_at),
                   saved_ms=_ms(copy.updated_at), now_ms=_ms(utcnow()), timings=timings)
 
 
