@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from transcribe.web import accounts, store
 from transcribe.web.app import create_app
-from transcribe.web.classroom_db import LEARNER, TRAINER
+from transcribe.web.classroom_db import TRAINER
 from transcribe.web.config import Settings
 from transcribe.web.db import WorkingCopy, utcnow
 
@@ -17,7 +17,7 @@ PASSWORD = "correct-horse-battery"
 EXERCISE = "14-ordonnance"
 
 
-def cheap_hashes(monkeypatch=None):
+def cheap_hashes():
     """Argon2id with the smallest cost: the tests exercise the flows, not the hash's strength
     (``test_passwords_are_argon2id`` checks the real parameters)."""
     from argon2 import PasswordHasher
@@ -120,6 +120,3 @@ def submit_attempt(app, learner_name: str, exercise_id: str, text: str, minutes:
     assert created
     return attempt
 
-
-__all__ = ["LEARNER", "TRAINER", "Browser", "add_user", "assign", "classroom_app", "create_class", "register",
-           "submit_attempt"]

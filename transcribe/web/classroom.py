@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .catalogue import Catalogue, Entry
-from .classroom_db import Assignment, AuditEntry, Membership, SchoolClass, User
+from .classroom_db import Assignment, AuditEntry, LoginSession, Membership, SchoolClass, User
 from .db import Attempt, Learner, WorkingCopy, as_utc, utcnow
 
 MODE_LABELS = {"dictee": "saisie sous dictée", "correction": "correction de brouillon"}
@@ -229,8 +229,6 @@ def delete_learner(session: Session, user: User) -> int:
         count = len(session.scalars(select(Attempt.id).where(Attempt.learner_id == learner_id)).all())
         session.execute(delete(Attempt).where(Attempt.learner_id == learner_id))
         session.execute(delete(WorkingCopy).where(WorkingCopy.learner_id == learner_id))
-    from .classroom_db import LoginSession
-
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     session.execute(delete(Membership).where(Membership.user_id == user.id))
     session.delete(user)

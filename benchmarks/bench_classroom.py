@@ -1,0 +1,257 @@
+"""The classroom server under load: 200 learners logged in, submitting at once, SQLite vs PostgreSQL.
+
+A real ``transcribe serve --classe --workers N`` is started on a free port, first on a SQLite
+file, then on a throwaway PostgreSQL cluster (``tests/pgcluster.py``; skipped when PostgreSQL
+is not installed). Setup, not timed: a trainer, one class, one 300-word exercise assigned, and
+``--learners`` accounts. Then every learner, concurrently and each with their own cookies,
+logs in (a real Argon2id verification), and does what the page does: open the workspace,
+start the clock, autosave three times, submit, open the report, ``--rounds`` times.
+Measured: logins and submissions per second over the run, p50/p95 latency of a submission,
+and attempts lost (the database count must equal the submissions answered). The peer in
+the same run: SQLite against PostgreSQL, same server, same load.
+
+    python benchmarks/bench_classroom.py [--learners 200] [--rounds 1] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import httpx
+
+from transcribe.asr.timings import Timings, reference_text, shipped_timings_path, text_sha256
+from transcribe.exercise import find_exercise, load_exercise
+from transcribe.files import write_atomic
+
+PARTS = ("03-neurologie-consultation", "08-compte-rendu-operatoire")
+ACCENTS = str.maketrans("éèêàùâîôûç", "eeeauaiouc")
+
+
+def mistype(rng: random.Random, reference: str) -> str:
+    """A learner's copy: a few words left out, accents dropped, agreements changed."""
+    lines = []
+    for line in reference.split("\n"):
+        words = []
+        for word in line.split(" "):
+            r = rng.random()
+            if r < 0.015:
+                continue
+            if r < 0.04:
+                word = word.translate(ACCENTS)
+            elif r < 0.055 and word.isalpha() and len(word) > 3:
+                word = word[:-1] if word.endswith("s") else word + "s"
+            words.append(word)
+        lines.append(" ".join(words))
+    return "\n".join(lines)
+
+
+def make_exercises(folder: Path, count: int) -> str:
+    """``count`` exercises sharing one 300-word reference and one audio file; returns the text."""
+    first, second = (find_exercise(p) for p in PARTS)
+    text = first.reference_text().rstrip("\n") + "\n\n" + second.reference_text()
+    terms = first.terms + second.terms
+    shutil.copy(first.audio_path, folder / "dictee.flac")
+    for k in range(count):
+        (folder / f"charge-{k:03d}.txt").write_text(text, encoding="utf-8")
+        (folder / f"charge-{k:03d}.toml").write_text(
+            f'title = "Charge {k}"\nspecialty = "neurologie"\naudio = "dictee.flac"\ntime_limit_minutes = 30\n'
+            f"terms = {json.dumps(terms, ensure_ascii=False)}\n", encoding="utf-8")
+    # replay timings for the shared reference, so that no page starts a Whisper run
+    exercise = load_exercise(folder / "charge-000.txt")
+    write_atomic(shipped_timings_path(exercise),
+                 json.dumps(Timings(text_sha256(reference_text(exercise)), [0], [0.0]).to_dict()))
+    return text
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+# --- classroom mode: accounts, one class, 200 learners on SQLite and on PostgreSQL ----------
+
+CLASS_PASSWORD = "mot-de-passe-de-charge"
+
+
+def prepare_classroom(database: str, data: Path, references: Path, learners: int) -> None:
+    """A trainer, a class with the first exercise assigned, and ``learners`` accounts (not timed)."""
+    from transcribe.web import accounts, db
+    from transcribe.web.classroom_db import LEARNER, TRAINER, Assignment, SchoolClass
+
+    engine = db.make_engine(database)
+    db.create_schema(engine)
+    sessions = db.session_factory(engine)
+    with sessions.begin() as session:
+        trainer = accounts.create_user(session, "formateur", CLASS_PASSWORD, TRAINER)
+        school_class = SchoolClass(name="Charge", trainer_id=trainer.id, join_code=accounts.new_join_code())
+        session.add(school_class)
+        session.flush()
+        session.add(Assignment(class_id=school_class.id, exercise_id="charge-000", mode="dictee"))
+        digest = accounts.hash_password(CLASS_PASSWORD)  # one real Argon2id hash, shared: setup stays quick
+        for k in range(learners):
+            user = accounts.create_user(session, f"apprenant{k:03d}", CLASS_PASSWORD, LEARNER)
+            user.password_hash = digest
+            accounts.join(session, user, school_class)
+    engine.dispose()
+
+
+def start_classroom(workers: int, references: Path, data: Path, database: str) -> tuple[subprocess.Popen, str]:
+    env = {**os.environ, "TRANSCRIBE_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-c", "from transcribe.cli import main; main()", "serve", "--classe",
+                                "--references", str(references), "--workers", str(workers), "--database", database],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = process.stdout.readline()
+    match = re.search(r"(http://\S+/)", line)
+    if not match:
+        raise SystemExit("le serveur n'a pas démarré : " + line + process.stderr.read())
+    url = match.group(1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "connexion", timeout=2).close()
+            return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("le serveur ne répond pas.")
+
+
+async def class_learner(url: str, index: int, text: str, rounds: int, rng: random.Random, latencies: list[float],
+                        answered: list[str], counts: dict, logins: list[float]) -> None:
+    """One learner in their own browser (cookies): log in, then what the page does, ``rounds`` times."""
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)  # the server closes idle ones (5 s)
+    async with httpx.AsyncClient(base_url=url, timeout=600, limits=limits) as client:
+        page = await client.get("/connexion")
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+        start = time.perf_counter()
+        response = await client.post("/connexion", data={"identifiant": f"apprenant{index:03d}",
+                                                         "mot_de_passe": CLASS_PASSWORD, "csrf": csrf})
+        logins.append(time.perf_counter() - start)
+        counts["requests"] += 2
+        if response.status_code != 303:
+            counts["errors"] += 1
+            return
+        base = "/exercices/charge-000/dictee"
+        for _ in range(rounds):
+            page = await client.get(base)
+            counts["requests"] += 1
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+            token = re.search(r'data-token="([^"]+)"', page.text).group(1)
+            headers = {"X-CSRF-Token": csrf}
+            await client.post(f"{base}/debut", json={"jeton": token}, headers=headers)
+            copy = mistype(rng, text)
+            for share in (0.3, 0.6, 0.9):
+                await client.post(f"{base}/sauvegarde", json={"jeton": token, "texte": copy[:int(len(copy) * share)]},
+                                  headers=headers)
+            counts["requests"] += 4
+            start = time.perf_counter()
+            response = await client.post(f"{base}/rendre", data={"jeton": token, "texte": copy, "csrf": csrf})
+            latencies.append(time.perf_counter() - start)
+            counts["requests"] += 1
+            if response.status_code == 303:
+                answered.append(response.headers["location"])
+                report = await client.get(response.headers["location"])
+                counts["requests"] += 1
+                assert report.status_code == 200
+            else:
+                counts["errors"] += 1
+
+
+async def class_load(url: str, learners: int, rounds: int, text: str) -> dict:
+    latencies: list[float] = []
+    answered: list[str] = []
+    logins: list[float] = []
+    counts = {"requests": 0, "errors": 0}
+    start = time.perf_counter()
+    await asyncio.gather(*(class_learner(url, k, text, rounds, random.Random(k), latencies, answered, counts, logins)
+                           for k in range(learners)))
+    wall = time.perf_counter() - start
+    return {"wall": wall, "latencies": latencies, "answered": answered, "logins": logins, **counts}
+
+
+def count_attempts(database: str) -> int:
+    from sqlalchemy import func, select
+
+    from transcribe.web import db
+
+    engine = db.make_engine(database)
+    with db.session_factory(engine).begin() as session:
+        count = session.scalar(select(func.count(db.Attempt.id)))
+    engine.dispose()
+    return count
+
+
+def run_classroom(kind: str, workers: int, learners: int, rounds: int, root: Path, cluster) -> dict:
+    references = root / f"classe-{kind}"
+    data = root / f"donnees-classe-{kind}"
+    references.mkdir()
+    data.mkdir()
+    text = make_exercises(references, 1)
+    database = (f"sqlite:///{data / 'classe.sqlite3'}" if kind == "sqlite"
+                else cluster.create_database("charge"))
+    prepare_classroom(database, data, references, learners)
+    process, url = start_classroom(workers, references, data, database)
+    try:
+        result = asyncio.run(class_load(url, learners, rounds, text))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    result.update(stored=count_attempts(database), workers=workers, words=len(text.split()), kind=kind)
+    return result
+
+
+def classroom_main(args) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import pgcluster
+
+    root = Path(tempfile.mkdtemp(prefix="bench-classe-"))
+    cluster = pgcluster.start()
+    try:
+        kinds = ["sqlite"] + (["postgresql"] if cluster else [])
+        results = [run_classroom(kind, args.workers, args.learners, args.rounds, root, cluster) for kind in kinds]
+    finally:
+        if cluster:
+            cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    print(f"\nmode classe : {args.learners} apprenants connectés × {args.rounds} copie(s) de {results[0]['words']} mots, "
+          f"en parallèle, {args.workers} processus serveur\n")
+    print("| base | connexions/s | copies/s | soumission p50 | soumission p95 | copies rendues | en base | perdues |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        lat = sorted(r["latencies"])
+        submissions = len(r["answered"])
+        print(f"| {'SQLite' if r['kind'] == 'sqlite' else 'PostgreSQL'} | "
+              f"{len(r['logins']) / r['wall']:.1f} | {submissions / r['wall']:.1f} | "
+              f"{1000 * percentile(lat, 50):.0f} ms | {1000 * percentile(lat, 95):.0f} ms | {submissions} | "
+              f"{r['stored']} | {submissions - r['stored'] + r['errors']} |")
+    if len(results) > 1:
+        ratio = (len(results[1]["answered"]) / results[1]["wall"]) / (len(results[0]["answered"]) / results[0]["wall"])
+        print(f"débit PostgreSQL / SQLite : × {ratio:.2f}")
+    if [r for r in results if r["stored"] != len(r["answered"]) or r["errors"]]:
+        raise SystemExit("des tentatives ont été perdues.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    print(f"machine : {os.cpu_count()} cœurs", file=sys.stderr)
+    classroom_main(args)
+
+
+if __name__ == "__main__":
+    main()
