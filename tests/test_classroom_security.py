@@ -199,6 +199,7 @@ def test_registration_errors_are_french_and_create_nothing(world):
     cases = [({"code": "ZZZZ-ZZZZ", "identifiant": "max"}, "Code de classe inconnu"),
              ({"identifiant": "max", "confirmation": "autre-chose"}, "ne sont pas identiques"),
              ({"identifiant": "paul"}, "« paul » est déjà pris"),
+             ({"identifiant": "Local"}, "« local » est déjà pris"),  # the solo learner's attempts stay theirs
              ({"identifiant": "a b"}, "Nom d&#39;utilisateur refusé"),
              ({"identifiant": "max", "mot_de_passe": "court", "confirmation": "court"}, "trop court")]
     code = re.search(r'<code id="join-code">([^<]+)', world["marie"].get(f"/formateur/classes/{world['class_a']}").text)[1]

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import TranscribeError
 from .classroom_db import LEARNER, LoginFailure, Membership, SchoolClass, User
-from .db import Learner, utcnow
+from .db import SOLO_LEARNER, Learner, utcnow
 
 HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended parameters (RFC 9106)
 MIN_PASSWORD = 8
@@ -104,13 +104,13 @@ def create_user(session: Session, name: str, password: str, role: str, display_n
     user = User(username=username, display_name=display_name.strip()[:200] or name.strip(), role=role,
                 password_hash=hash_password(password), created_by=created_by)
     if role == LEARNER:
-        learner = session.scalar(select(Learner).where(Learner.name == username))
-        if learner is not None and session.scalar(select(User).where(User.learner_id == learner.id)):
+        # a workspace learner of that name already exists (the solo learner « local »): its
+        # attempts are not handed to a new account
+        if username == SOLO_LEARNER or session.scalar(select(Learner.id).where(Learner.name == username)):
             raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.")
-        if learner is None:
-            learner = Learner(name=username)
-            session.add(learner)
-            session.flush()
+        learner = Learner(name=username)
+        session.add(learner)
+        session.flush()
         user.learner_id = learner.id
     session.add(user)
     try:
