@@ -4,6 +4,7 @@ the real `transcribe serve --classe` command in a subprocess.
 Journey: the trainer creates a class and assigns an exercise; a learner registers with the
 class code, does the dictation and submits it; the trainer sees the attempt in the matrix,
 exports the class, and `transcribe grade` on the exported folder gives the same note.
+Set ``TRANSCRIBE_SCREENSHOTS=docs`` to refresh the README's screenshot of the class page.
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def test_trainer_assigns_learner_submits_trainer_exports_and_grade_agrees(server
         shown_note = learner.text_content("#note").split("/")[0].strip()
 
         trainer.goto(class_url)
+        shots = Path(os.environ.get("TRANSCRIBE_SCREENSHOTS") or tmp_path)  # =docs refreshes the README's
+        trainer.screenshot(path=str(shots / "classroom-trainer.png"), full_page=True)
         cell = trainer.locator("#matrix td.cell").first
         assert cell.locator("a").text_content() == shown_note
         cell.locator("a").click()
