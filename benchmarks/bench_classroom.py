@@ -58,10 +58,16 @@ def mistype(rng: random.Random, reference: str) -> str:
     return "\n".join(lines)
 
 
+def copy_text() -> str:
+    """The 300-word reference: two bundled dictations one after the other."""
+    first, second = (find_exercise(p) for p in PARTS)
+    return first.reference_text().rstrip("\n") + "\n\n" + second.reference_text()
+
+
 def make_exercises(folder: Path, count: int) -> str:
     """``count`` exercises sharing one 300-word reference and one audio file; returns the text."""
     first, second = (find_exercise(p) for p in PARTS)
-    text = first.reference_text().rstrip("\n") + "\n\n" + second.reference_text()
+    text = copy_text()
     terms = first.terms + second.terms
     shutil.copy(first.audio_path, folder / "dictee.flac")
     for k in range(count):
@@ -193,6 +199,15 @@ def count_attempts(database: str) -> int:
     return count
 
 
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:  # a loaded machine: workers still finishing
+        process.kill()
+        process.wait()
+
+
 def run_classroom(kind: str, workers: int, learners: int, rounds: int, root: Path, cluster) -> dict:
     references = root / f"classe-{kind}"
     data = root / f"donnees-classe-{kind}"
@@ -206,8 +221,7 @@ def run_classroom(kind: str, workers: int, learners: int, rounds: int, root: Pat
     try:
         result = asyncio.run(class_load(url, learners, rounds, text))
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process)
     result.update(stored=count_attempts(database), workers=workers, words=len(text.split()), kind=kind)
     return result
 
@@ -218,24 +232,25 @@ def classroom_main(args) -> None:
 
     root = Path(tempfile.mkdtemp(prefix="bench-classe-"))
     cluster = pgcluster.start()
+    print(f"\nmode classe : {args.learners} apprenants connectés × {args.rounds} copie(s) de {len(copy_text().split())} mots, "
+          f"en parallèle, {args.workers} processus serveur\n")
+    print("| base | connexions/s | copies/s | soumission p50 | soumission p95 | copies rendues | en base | perdues |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", flush=True)
+    results = []
     try:
-        kinds = ["sqlite"] + (["postgresql"] if cluster else [])
-        results = [run_classroom(kind, args.workers, args.learners, args.rounds, root, cluster) for kind in kinds]
+        for kind in ["sqlite"] + (["postgresql"] if cluster else []):
+            r = run_classroom(kind, args.workers, args.learners, args.rounds, root, cluster)
+            results.append(r)
+            lat = sorted(r["latencies"])
+            submissions = len(r["answered"])
+            print(f"| {'SQLite' if r['kind'] == 'sqlite' else 'PostgreSQL'} | "
+                  f"{len(r['logins']) / r['wall']:.1f} | {submissions / r['wall']:.1f} | "
+                  f"{1000 * percentile(lat, 50):.0f} ms | {1000 * percentile(lat, 95):.0f} ms | {submissions} | "
+                  f"{r['stored']} | {submissions - r['stored'] + r['errors']} |", flush=True)
     finally:
         if cluster:
             cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
-    print(f"\nmode classe : {args.learners} apprenants connectés × {args.rounds} copie(s) de {results[0]['words']} mots, "
-          f"en parallèle, {args.workers} processus serveur\n")
-    print("| base | connexions/s | copies/s | soumission p50 | soumission p95 | copies rendues | en base | perdues |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in results:
-        lat = sorted(r["latencies"])
-        submissions = len(r["answered"])
-        print(f"| {'SQLite' if r['kind'] == 'sqlite' else 'PostgreSQL'} | "
-              f"{len(r['logins']) / r['wall']:.1f} | {submissions / r['wall']:.1f} | "
-              f"{1000 * percentile(lat, 50):.0f} ms | {1000 * percentile(lat, 95):.0f} ms | {submissions} | "
-              f"{r['stored']} | {submissions - r['stored'] + r['errors']} |")
     if len(results) > 1:
         ratio = (len(results[1]["answered"]) / results[1]["wall"]) / (len(results[0]["answered"]) / results[0]["wall"])
         print(f"débit PostgreSQL / SQLite : × {ratio:.2f}")
