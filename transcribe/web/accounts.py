@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,13 +23,16 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import TranscribeError
 from .classroom_db import LEARNER, LoginFailure, Membership, SchoolClass, User
 from .db import SOLO_LEARNER, Learner, utcnow
 
 HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended parameters (RFC 9106)
+# Each hash takes 64 MiB and a core for a moment: a class logging in at once queues here instead
+# of taking the server's memory (40 request threads × 64 MiB).
+HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 MAX_FAILURES = 10
@@ -69,7 +74,8 @@ def password_problem(password: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return HASHER.hash(password)
+    with HASHING:
+        return HASHER.hash(password)
 
 
 def new_password() -> str:
@@ -93,8 +99,10 @@ def find_user(session: Session, name: str) -> User | None:
 
 
 def create_user(session: Session, name: str, password: str, role: str, display_name: str = "",
-                created_by: int | None = None) -> User:
-    """A new account (a learner account gets its workspace learner). AccountError when refused."""
+                created_by: int | None = None, password_hash: str | None = None) -> User:
+    """A new account (a learner account gets its workspace learner). AccountError when refused.
+
+    ``password_hash``: already computed (outside the transaction) from ``password``."""
     problem = name_problem(name) or password_problem(password)
     if problem:
         raise AccountError(problem)
@@ -102,7 +110,7 @@ def create_user(session: Session, name: str, password: str, role: str, display_n
     if find_user(session, username) is not None:
         raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.")
     user = User(username=username, display_name=display_name.strip()[:200] or name.strip(), role=role,
-                password_hash=hash_password(password), created_by=created_by)
+                password_hash=password_hash or hash_password(password), created_by=created_by)
     if role == LEARNER:
         # a workspace learner of that name already exists (the solo learner « local »): its
         # attempts are not handed to a new account
@@ -146,25 +154,35 @@ class LoginResult:
     throttled: bool = False
 
 
-def authenticate(session: Session, name: str, password: str, address: str) -> LoginResult:
-    """The account for these credentials, or the French reason (one message for both mistakes)."""
-    if throttled(session, name, address):
-        return LoginResult(None, "Trop de tentatives de connexion : réessayez dans 15 minutes.", True)
-    user = find_user(session, name) if name.strip() else None
+def authenticate(sessions: sessionmaker[Session], name: str, password: str, address: str) -> LoginResult:
+    """The account for these credentials, or the French reason (one message for both mistakes).
+
+    Three steps, so that no database connection waits on a hash: read the account, verify the
+    password outside any transaction, then record the failure or the success.
+    """
+    with sessions.begin() as session:
+        if throttled(session, name, address):
+            return LoginResult(None, "Trop de tentatives de connexion : réessayez dans 15 minutes.", True)
+        user = find_user(session, name) if name.strip() else None
     try:
-        HASHER.verify(user.password_hash if user else _dummy_hash(), password[:MAX_PASSWORD])
+        expected = user.password_hash if user else _dummy_hash()
+        with HASHING:
+            HASHER.verify(expected, password[:MAX_PASSWORD])
         ok = user is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        now = utcnow()
-        session.add_all([LoginFailure(key="nom:" + normalise_name(name)[:200], at=now),
-                         LoginFailure(key="ip:" + address[:200], at=now)])
-        session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * WINDOW))
+        with sessions.begin() as session:
+            now = utcnow()
+            session.add_all([LoginFailure(key="nom:" + normalise_name(name)[:200], at=now),
+                             LoginFailure(key="ip:" + address[:200], at=now)])
+            session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * WINDOW))
         return LoginResult(None, BAD_LOGIN)
-    if HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    session.execute(delete(LoginFailure).where(LoginFailure.key == "nom:" + user.username))
+    rehashed = hash_password(password) if HASHER.check_needs_rehash(user.password_hash) else None
+    with sessions.begin() as session:
+        if rehashed:
+            session.get(User, user.id).password_hash = rehashed
+        session.execute(delete(LoginFailure).where(LoginFailure.key == "nom:" + user.username))
     return LoginResult(user)
 
 

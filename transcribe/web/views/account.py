@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from .. import accounts
-from ..classroom_db import LEARNER, TRAINER, User
+from ..classroom_db import LEARNER, TRAINER, SchoolClass, User
 from ..logins import COOKIE, clear_cookie, set_cookie
 from ..pages import render
 from .common import services
@@ -73,12 +73,12 @@ async def login(request: Request):
     name, password = form.get("identifiant", ""), form.get("mot_de_passe", "")
 
     def check():
+        result = accounts.authenticate(svc.sessions, name, password, client_address(request))
+        if result.user is None:
+            return result, None
         with svc.sessions.begin() as session:
-            result = accounts.authenticate(session, name, password, client_address(request))
-            if result.user is None:
-                return result, None
             cookie, _row = svc.logins.open(session, result.user)
-            return result, cookie
+        return result, cookie
 
     result, cookie = await run_in_threadpool(check)
     if result.user is None:
@@ -111,20 +111,26 @@ async def register(request: Request):
     password, confirmation = form.get("mot_de_passe", ""), form.get("confirmation", "")
 
     def create():
-        with svc.sessions.begin() as session:
+        with svc.sessions.begin() as session:  # the code first: a wrong one costs no hash
             if accounts.throttled(session, "code", client_address(request)):
                 return "Trop de tentatives : réessayez dans 15 minutes.", None
             school_class = accounts.class_by_code(session, code)
             if school_class is None:
                 session.add(accounts.LoginFailure(key="ip:" + client_address(request)[:200], at=accounts.utcnow()))
                 return "Code de classe inconnu : vérifiez-le auprès de votre formateur.", None
-            if password != confirmation:
-                return "Les deux mots de passe ne sont pas identiques.", None
+            class_id = school_class.id
+        if password != confirmation:
+            return "Les deux mots de passe ne sont pas identiques.", None
+        problem = accounts.name_problem(name) or accounts.password_problem(password)
+        if problem:
+            return problem[:1].upper() + problem[1:], None
+        digest = accounts.hash_password(password)  # outside the transaction
+        with svc.sessions.begin() as session:
             try:
-                user = accounts.create_user(session, name, password, LEARNER, display)
+                user = accounts.create_user(session, name, password, LEARNER, display, password_hash=digest)
             except accounts.AccountError as exc:
                 return exc.message[:1].upper() + exc.message[1:], None
-            accounts.join(session, user, school_class)
+            accounts.join(session, user, session.get(SchoolClass, class_id))
             cookie, _row = svc.logins.open(session, user)
             return "", cookie
 
