@@ -75,7 +75,9 @@ def start() -> Cluster | None:
                 break
             except KeyError:
                 continue
-    folder = Path(tempfile.mkdtemp(prefix="transcribe-pg-"))
+    # The server's user must reach the folder: the tests' own temporary folder is private to root,
+    # so as root the cluster lives in the system's /tmp (removed by ``stop``).
+    folder = Path(tempfile.mkdtemp(prefix="transcribe-pg-", dir="/tmp" if run_as else None))
     if run_as:
         entry = pwd.getpwnam(run_as)
         os.chown(folder, entry.pw_uid, entry.pw_gid)
