@@ -179,6 +179,12 @@ def test_assignment_period_and_mode(classe):
     assert unknown.status_code == 400 and "Exercice « ../../etc/passwd » inconnu." in unknown.text
     page = marie.get(f"/formateur/classes/{class_id}")
     assert page.text.count('<span class="na">fermé</span>') == 2
+    assign(marie, class_id, "14-ordonnance", mode="correction")
+    modes = re.search(r'<tr id="ex-14-ordonnance">.*?</tr>', paul.get("/").text, re.S)[0]
+    assert re.findall(r'href="/exercices/14-ordonnance/(\w+)"', modes) == ["dictee", "correction"]
+    only_dictation = re.search(r'<tr id="ex-05-echographie-abdominale">.*?</tr>', paul.get("/").text, re.S)[0]
+    assert re.findall(r'href="/exercices/05-echographie-abdominale/(\w+)"', only_dictation) == ["dictee"]
+    assert paul.get("/exercices/05-echographie-abdominale/correction").status_code == 404
 
 
 def test_exercise_upload_is_checked_then_offered(classe, tmp_path):

@@ -145,6 +145,9 @@ async def assign(request: Request):
         raise HTTPException(400, f"Exercice « {exercise_id} » inconnu.")
     if mode not in MODES:
         raise HTTPException(400, f"Mode « {mode} » inconnu (dictee ou correction).")
+    if mode == "correction" and not getattr(entry, "draft", None):
+        raise HTTPException(400, f"L'exercice « {exercise_id} » n'a pas de brouillon de reconnaissance vocale : "
+                                 "il ne peut être donné qu'en saisie sous dictée.")
     opens, closes = _moment(form.get("ouverture", ""), "ouverture"), _moment(form.get("fermeture", ""), "fermeture")
     if opens and closes and closes <= opens:
         raise HTTPException(400, "La fermeture doit venir après l'ouverture.")
