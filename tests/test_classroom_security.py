@@ -235,14 +235,6 @@ def test_users_add_prompts_for_the_password(tmp_path, monkeypatch):
     app.state.services.engine.dispose()
 
 
-def test_serve_refuses_a_network_address_without_classroom_mode():
-    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
-    assert result.exit_code == 2
-    assert result.output == ("Erreur : l'adresse 0.0.0.0 n'est pas locale : en mode solo, l'espace de dictée "
-                             "n'écoute que cet ordinateur (127.0.0.1). Pour accueillir une classe sur le réseau, "
-                             "ajoutez --classe (comptes et mots de passe).\n")
-
-
 def test_the_login_page_says_how_to_create_the_first_trainer(tmp_path):
     app = classroom_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
     page = Browser(app).get("/connexion")

@@ -16,7 +16,8 @@ def test_a_non_loopback_address_is_refused_in_solo_mode(tmp_path):
     result = serve(tmp_path, "--host", "0.0.0.0")
     assert result.exit_code == 2
     assert result.stderr == ("Erreur : l'adresse 0.0.0.0 n'est pas locale : en mode solo, l'espace de dictée "
-                             "n'écoute que cet ordinateur (127.0.0.1).\n")
+                             "n'écoute que cet ordinateur (127.0.0.1). Pour accueillir une classe sur le réseau, "
+                             "ajoutez --classe (comptes et mots de passe).\n")
 
 
 def test_a_missing_or_empty_references_folder_is_refused(tmp_path):
