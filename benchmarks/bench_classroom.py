@@ -8,7 +8,8 @@ logs in (a real Argon2id verification), and does what the page does: open the wo
 start the clock, autosave three times, submit, open the report, ``--rounds`` times.
 Measured: logins and submissions per second over the run, p50/p95 latency of a submission,
 and attempts lost (the database count must equal the submissions answered). The peer in
-the same run: SQLite against PostgreSQL, same server, same load.
+the same run: SQLite against PostgreSQL, same server, same load. The exercise and the
+learners' copies are ``bench_serve.py``'s (the solo workspace's bench).
 
     python benchmarks/bench_classroom.py [--learners 200] [--rounds 1] [--workers 2]
 """
@@ -17,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,59 +30,16 @@ import urllib.request
 from pathlib import Path
 
 import httpx
+from bench_serve import PARTS, make_exercises, mistype, percentile  # the solo bench's copies and exercises
 
-from transcribe.asr.timings import Timings, reference_text, shipped_timings_path, text_sha256
-from transcribe.exercise import find_exercise, load_exercise
-from transcribe.files import write_atomic
+from transcribe.exercise import find_exercise
 
-PARTS = ("03-neurologie-consultation", "08-compte-rendu-operatoire")
-ACCENTS = str.maketrans("éèêàùâîôûç", "eeeauaiouc")
-
-
-def mistype(rng: random.Random, reference: str) -> str:
-    """A learner's copy: a few words left out, accents dropped, agreements changed."""
-    lines = []
-    for line in reference.split("\n"):
-        words = []
-        for word in line.split(" "):
-            r = rng.random()
-            if r < 0.015:
-                continue
-            if r < 0.04:
-                word = word.translate(ACCENTS)
-            elif r < 0.055 and word.isalpha() and len(word) > 3:
-                word = word[:-1] if word.endswith("s") else word + "s"
-            words.append(word)
-        lines.append(" ".join(words))
-    return "\n".join(lines)
 
 
 def copy_text() -> str:
-    """The 300-word reference: two bundled dictations one after the other."""
+    """The 300-word reference of bench_serve's exercises: two bundled dictations in a row."""
     first, second = (find_exercise(p) for p in PARTS)
     return first.reference_text().rstrip("\n") + "\n\n" + second.reference_text()
-
-
-def make_exercises(folder: Path, count: int) -> str:
-    """``count`` exercises sharing one 300-word reference and one audio file; returns the text."""
-    first, second = (find_exercise(p) for p in PARTS)
-    text = copy_text()
-    terms = first.terms + second.terms
-    shutil.copy(first.audio_path, folder / "dictee.flac")
-    for k in range(count):
-        (folder / f"charge-{k:03d}.txt").write_text(text, encoding="utf-8")
-        (folder / f"charge-{k:03d}.toml").write_text(
-            f'title = "Charge {k}"\nspecialty = "neurologie"\naudio = "dictee.flac"\ntime_limit_minutes = 30\n'
-            f"terms = {json.dumps(terms, ensure_ascii=False)}\n", encoding="utf-8")
-    # replay timings for the shared reference, so that no page starts a Whisper run
-    exercise = load_exercise(folder / "charge-000.txt")
-    write_atomic(shipped_timings_path(exercise),
-                 json.dumps(Timings(text_sha256(reference_text(exercise)), [0], [0.0]).to_dict()))
-    return text
-
-
-def percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
 # --- classroom mode: accounts, one class, 200 learners on SQLite and on PostgreSQL ----------
