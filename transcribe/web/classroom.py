@@ -133,7 +133,7 @@ class Cell:
     best: float | None = None
     last: Attempt | None = None
     acquis: bool = False
-    seconds: float = 0.0  # time spent, over all attempts
+    seconds: float | None = None  # time spent, over the attempts that were timed
     pastes: int = 0
 
 
@@ -172,7 +172,8 @@ def matrix(session: Session, class_id: int) -> Matrix:
             cell.best = attempt.note
         cell.last = attempt
         cell.acquis = cell.acquis or bool(attempt.acquis)
-        cell.seconds += attempt.elapsed_seconds or 0.0
+        if attempt.elapsed_seconds is not None:
+            cell.seconds = (cell.seconds or 0.0) + attempt.elapsed_seconds
         cell.pastes += attempt.pastes
     return m
 
