@@ -293,3 +293,97 @@ def test_many_identity_errors_and_failed_terms_are_shortened(mini_exercise):
     s = graded(mini_exercise, text)
     assert s.criteria["IDV"]["value"] == 6 and s.criteria["IDV"]["detail"].endswith(" …")
     assert s.criteria["IDV"]["detail"].count("saisie") == 5
+
+
+def test_bareme_defaults_boundaries_and_messages(tmp_path):
+    path = tmp_path / "b.toml"
+    path.write_text(FULL_POINTS + "[thresholds]\nTER = 1\nMEF = 1\n", encoding="utf-8")
+    b = load_bareme(path)  # a proportion of 1 (every term exact) is allowed
+    assert (b.name, b.scale, b.pass_note, b.repeat_once, b.fail_on_critical) == ("Barème", 20.0, 10.0, True, False)
+    assert b.thresholds == {"FID": 2.0, "TER": 1.0, "ORT": 4.0, "IDV": 0.0, "MEF": 1.0, "DEL": 1.0}
+    path.write_text("scale = 10\npass_note = 10\n" + FULL_POINTS, encoding="utf-8")
+    assert load_bareme(path).pass_note == 10.0  # the whole scale is a possible pass mark
+    for toml, message in (
+            ("scale = inf\n" + FULL_POINTS, "clé « scale » : un nombre fini est attendu (trouvé : inf)."),
+            ("pass_note = nan\n" + FULL_POINTS, "clé « pass_note » : un nombre fini est attendu (trouvé : nan)."),
+            ("pass_note = -1\n" + FULL_POINTS, "clé « pass_note » : doit être supérieur ou égal à 0."),
+            ("bonus = 1\n" + FULL_POINTS, "clé « bonus » : clé inconnue (clés possibles : critical, description, "
+             "fail_on_critical, groups, name, pass_note, points, repeat_once, required, scale, thresholds).")):
+        path.write_text(toml, encoding="utf-8")
+        with pytest.raises(TranscribeError) as info:
+            load_bareme(path)
+        assert str(info.value) == f"{path} : barème invalide, {message}"
+    with pytest.raises(TranscribeError) as info:
+        load_bareme(tmp_path / "absent.toml")
+    assert str(info.value) == (f"{tmp_path / 'absent.toml'} : barème introuvable (donnez un fichier .toml ou un nom "
+                               "parmi defaut, brevet, ahdi).")
+    path.write_text("[points\n", encoding="utf-8")
+    with pytest.raises(TranscribeError) as info:
+        load_bareme(path)
+    assert str(info.value).startswith(f"{path} : barème illisible")
+
+
+def test_critical_defaults_and_identity_only_errors():
+    from transcribe.grading import is_critical
+
+    identity = _error("usage", "DURAND", "DURANT", ["identite"])
+    term = _error("substitution", "amlodipine", "amiodarone", ["terme_medical"])
+    assert is_critical(identity, _bareme(critical={"points": 3}))  # flags default: identity, critical values
+    assert not is_critical(term, _bareme(critical={"points": 3}))  # no medical term types unless listed
+    assert is_critical(term, load_bareme("ahdi")) and not is_critical(identity, _bareme(critical={"flags": []}))
+    added = [_error("ajout", "", "très"), _error("ajout", "", "très")]
+    assert points_lost(added, _bareme()) == 2.0  # each added word counts, repeated or not
+    accents = [_error("accent", f"é{k}", f"e{k}") for k in range(4)]
+    assert points_lost(accents, _bareme(groups={"size": 2})) == 2.0  # no types listed: none grouped
+
+
+def test_thresholds_are_reached_at_equality(mini_exercise):
+    exercise = load_exercise(mini_exercise)
+    text = reference(mini_exercise).replace("Contrôle dans", "Contrôle").replace("Échographie", "Echographie")
+    score = score_documents(document_from_text(text), document_from_text(exercise.reference_text()), exercise)
+    n = score.rates.ref_words
+    exact = _bareme(thresholds={"FID": 100 * 1 / n, "TER": 7 / 8, "ORT": 100 * 0.5 / n, "IDV": 0.0, "MEF": 1.0,
+                                "DEL": 1.0}, pass_note=18.5)
+    s = grade(score, exact, elapsed_minutes=10)
+    assert {c: v["acquis"] for c, v in s.criteria.items()} == {c: True for c in s.criteria}
+    assert s.acquis is True and s.note == 18.5  # the note equal to the pass mark passes too
+    tolerant = _bareme(thresholds={**load_bareme().thresholds, "IDV": 1.0})
+    one = graded(mini_exercise, reference(mini_exercise).replace("5 mg", "50 mg"))
+    assert grade(one, tolerant).criteria["IDV"]["acquis"] is True
+    two = graded(mini_exercise, reference(mini_exercise).replace("5 mg", "50 mg").replace("DURAND", ""))
+    assert grade(two, tolerant).criteria["IDV"]["acquis"] is False
+    assert "identité « DURAND » saisie « — »" in two.criteria["IDV"]["detail"]
+    assert two.layout is not None and two.layout.score <= 1
+
+
+def test_a_score_without_exercise_or_terms(mini_exercise):
+    from transcribe.scoring import score_texts
+
+    s = grade(score_texts("Il fait beau.", "Il fait beau."), elapsed_minutes=3)
+    assert s.criteria["TER"] == {"acquis": None, "value": None, "threshold": 0.8,
+                                 "detail": "aucun terme médical repéré dans la référence"}
+    assert s.criteria["ORT"]["detail"] == "aucune faute d'orthographe ni de ponctuation"
+    assert s.criteria["IDV"]["detail"] == "identité du patient et valeurs critiques exactes"
+    assert s.criteria["DEL"]["detail"] == "pas de temps imparti pour cet exercice : critère non mesuré"
+    assert s.criteria["MEF"]["acquis"] is True and s.acquis is True and s.note == 20.0
+    for bad in (-1, float("inf"), float("nan")):
+        with pytest.raises(TranscribeError) as info:
+            grade(score_texts("a", "a"), elapsed_minutes=bad)
+        assert str(info.value) == (f"durée invalide ({bad!r} min) : un nombre de minutes fini, positif ou nul, "
+                                   "est attendu.")
+    assert grade(score_texts("a", "a"), elapsed_minutes=0).criteria["DEL"]["acquis"] is None
+
+
+def test_note_rounding_and_many_failed_terms(mini_exercise, tmp_path):
+    path = tmp_path / "b30.toml"
+    path.write_text("scale = 30\n" + FULL_POINTS.replace("accent=1", "accent=0.5"), encoding="utf-8")
+    s = graded(mini_exercise, reference(mini_exercise).replace("Échographie", "Echographie"), path)
+    assert s.note == 19.67 and s.native_note == 29.5  # 29,5 / 30 brought back to 20, two decimals
+    text = reference(mini_exercise)
+    for a, b in (("cardiologie", "cardiolgie"), ("Douleur thoracique", "Douleur toracique"),
+                 ("Hypertension", "Hypertention"), ("amlodipine", "amlodipinne"), ("Fibrillation", "Fibrilation"),
+                 ("Échographie", "Echographie"), ("FEVG", "FEVJ")):
+        text = text.replace(a, b)
+    detail = graded(mini_exercise, text).criteria["TER"]["detail"]
+    assert detail == ("1/8 termes médicaux exacts ; à revoir : cardiologie, Douleur thoracique, Hypertension "
+                      "artérielle, amlodipine, Fibrillation atriale, Échographie cardiaque …")
