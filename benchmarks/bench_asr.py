@@ -5,8 +5,10 @@ loaded and warmed up before timing). Printed: a table (time, real-time factor, l
 peak memory, WER of the same files) and the ratios that matter:
 
 - openai-whisper (PyTorch, float32) / faster-whisper (int8 and float32), beam 5 and beam 1;
-- the default pipeline's real-time factor (faster-whisper int8, beam 5, the exercise's vocabulary);
-- faster-whisper's options: 1 vs 2 CPU threads, batched pipeline vs sequential, VAD on vs off;
+- the default pipeline's real-time factor (faster-whisper int8, beam 5, batched by 8 since VAD
+  is on for these long dictations, the exercise's vocabulary);
+- faster-whisper's options: batched pipeline vs sequential, int8 vs float32, 1 vs 2 CPU threads,
+  VAD on vs off;
 - with Ray installed: a local Ray instance with 1 vs 2 workers (1 thread each) over 4 dictations,
   the per-file cost, and what a cluster of N machines would take.
 
@@ -38,14 +40,16 @@ DEFAULT_FILES = "04-pediatrie-consultation,01-cardiologie-consultation"
 
 # (label, engine, options): options of transcribe_audio, plus "threads" (CPU threads of the engine)
 CONFIGS = [
+    # the default pipeline: faster-whisper int8, beam 5, batched (8) since VAD is on for these long files
     ("défaut", "faster-whisper", {"beam_size": 5, "compute_type": "int8"}),
-    ("fw-int8-b1", "faster-whisper", {"beam_size": 1, "compute_type": "int8"}),
-    ("fw-f32-b5", "faster-whisper", {"beam_size": 5, "compute_type": "float32"}),
-    ("fw-f32-b1", "faster-whisper", {"beam_size": 1, "compute_type": "float32"}),
+    ("fw-int8-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0}),
+    ("fw-int8-b1-seq", "faster-whisper", {"beam_size": 1, "compute_type": "int8", "batch_size": 0}),
+    ("fw-f32-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "float32", "batch_size": 0}),
+    ("fw-f32-b5-lot8", "faster-whisper", {"beam_size": 5, "compute_type": "float32", "batch_size": 8}),
+    ("fw-f32-b1-seq", "faster-whisper", {"beam_size": 1, "compute_type": "float32", "batch_size": 0}),
     ("ow-b5", "openai-whisper", {"beam_size": 5}),
     ("ow-b1", "openai-whisper", {"beam_size": 1}),
-    ("fw-int8-b5-1fil", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "threads": 1}),
-    ("fw-int8-b5-lot8", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 8}),
+    ("fw-int8-b5-seq-1fil", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0, "threads": 1}),
     ("fw-int8-b5-sansvad", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "vad": False}),
 ]
 
@@ -98,6 +102,17 @@ def run_config(label: str, engine: str, options: dict, files: list[Path]) -> dic
         return {"label": label, "engine": engine, "options": options, "error": tail.strip() or f"code {status}"}
     return {"label": label, "engine": engine, "options": options, "load_s": lines[0]["load_s"],
             "files": lines[1:], "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def batch_label(engine: str, options: dict) -> str:
+    """The lot column: the batch size, « 8 (auto) » for the default, « – » for sequential decoding."""
+    from transcribe.asr.engines import AUTO_BATCH_SIZE
+
+    if engine != "faster-whisper" or options.get("vad") is False:
+        return "–"
+    if "batch_size" not in options:
+        return f"{AUTO_BATCH_SIZE} (auto)"
+    return str(options["batch_size"] or "–")
 
 
 def reference_text(stem: str) -> str:
@@ -215,7 +230,7 @@ def measure(args, names: list[str], files: list[Path]) -> None:
         audio_s, busy = seconds(res)
         compute = options.get("compute_type") or "float32"
         print(f"| {label} | {engine} | {compute} | {options['beam_size']} | {options.get('threads') or os.cpu_count()} | "
-              f"{options.get('batch_size') or '–'} | {'non' if options.get('vad') is False else 'auto'} | "
+              f"{batch_label(engine, options)} | {'non' if options.get('vad') is False else 'auto'} | "
               f"{audio_s:.1f} | {busy:.1f} | {busy / audio_s:.3f} | {res['load_s']:.1f} | {res['peak_rss_mb']:.0f} | "
               f"{wer(res):.3f} |", flush=True)
 
@@ -224,21 +239,27 @@ def measure(args, names: list[str], files: list[Path]) -> None:
             return "non mesuré"
         return f"{seconds(rows[slow])[1] / seconds(rows[fast])[1]:.2f}×"
 
-    print("\nRapports de temps de transcription (même audio, mêmes poids, même faisceau) :")
-    print(f"  openai-whisper float32 / faster-whisper int8,    faisceau 5 : {ratio('ow-b5', 'défaut')} (objectif ≥ 6×)")
-    print(f"  openai-whisper float32 / faster-whisper int8,    faisceau 1 : {ratio('ow-b1', 'fw-int8-b1')}")
-    print(f"  openai-whisper float32 / faster-whisper float32, faisceau 5 : {ratio('ow-b5', 'fw-f32-b5')}")
-    print(f"  openai-whisper float32 / faster-whisper float32, faisceau 1 : {ratio('ow-b1', 'fw-f32-b1')}")
-    print(f"  faster-whisper float32 / int8, faisceau 5 : {ratio('fw-f32-b5', 'défaut')}")
-    print(f"  faster-whisper 1 fil / {os.cpu_count()} fils, faisceau 5 : {ratio('fw-int8-b5-1fil', 'défaut')}")
-    print(f"  faster-whisper séquentiel / par lots de 8, faisceau 5 : {ratio('défaut', 'fw-int8-b5-lot8')}")
-    print(f"  faster-whisper avec VAD (auto) / sans VAD, faisceau 5 : {ratio('défaut', 'fw-int8-b5-sansvad')}")
+    print("\nRapports de temps de transcription (même audio, mêmes poids) :")
+    print(f"  openai-whisper faisceau 5 / pipeline par défaut (int8, lots de 8) : {ratio('ow-b5', 'défaut')} "
+          f"(objectif ≥ 6×)")
+    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 5 : {ratio('ow-b5', 'fw-int8-b5-seq')}")
+    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 1 : {ratio('ow-b1', 'fw-int8-b1-seq')}")
+    print(f"  openai-whisper / faster-whisper float32 séquentiel, faisceau 5 : {ratio('ow-b5', 'fw-f32-b5-seq')}")
+    print(f"  openai-whisper / faster-whisper float32 séquentiel, faisceau 1 : {ratio('ow-b1', 'fw-f32-b1-seq')}")
+    print(f"  faster-whisper séquentiel / par lots de 8, int8,    faisceau 5 : {ratio('fw-int8-b5-seq', 'défaut')}")
+    print(f"  faster-whisper séquentiel / par lots de 8, float32, faisceau 5 : "
+          f"{ratio('fw-f32-b5-seq', 'fw-f32-b5-lot8')}")
+    print(f"  faster-whisper int8 / float32, séquentiel, faisceau 5 : {ratio('fw-int8-b5-seq', 'fw-f32-b5-seq')}")
+    print(f"  faster-whisper int8 / float32, lots de 8,  faisceau 5 : {ratio('défaut', 'fw-f32-b5-lot8')}")
+    print(f"  faster-whisper 1 fil / {os.cpu_count()} fils, séquentiel, faisceau 5 : "
+          f"{ratio('fw-int8-b5-seq-1fil', 'fw-int8-b5-seq')}")
+    print(f"  faster-whisper séquentiel avec VAD / sans VAD, faisceau 5 : {ratio('fw-int8-b5-seq', 'fw-int8-b5-sansvad')}")
     if "défaut" in rows:
         audio_s, busy = seconds(rows["défaut"])
-        print(f"  pipeline par défaut (faster-whisper int8, faisceau 5, vocabulaire de l'exercice) : "
+        print(f"  pipeline par défaut (faster-whisper int8, faisceau 5, lots de 8, vocabulaire de l'exercice) : "
               f"RTF {busy / audio_s:.3f} (objectif ≤ 0,15)")
-    if "fw-f32-b1" in rows and "ow-b1" in rows:
-        for a, b in zip(rows["fw-f32-b1"]["files"], rows["ow-b1"]["files"]):
+    if "fw-f32-b1-seq" in rows and "ow-b1" in rows:
+        for a, b in zip(rows["fw-f32-b1-seq"]["files"], rows["ow-b1"]["files"]):
             same = [w.strip() for w in a["words"]] == [w.strip() for w in b["words"]]
             print(f"  mots identiques, faisceau 1 float32, {Path(a['file']).stem} : {'oui' if same else 'non'}")
     if importlib.util.find_spec("ray") is None:

@@ -172,3 +172,21 @@ def test_draft_takes_the_same_vocabulary_options(fake_engine, own_exercise, tmp_
     assert run("draft", "04-pediatrie-consultation", "--vocabulaire", words, "--biais", "specialite").exit_code == 0
     assert fake_engine[-1]["hotwords"] == build_prompt(["Kardégic"] + voc.specialty_lists()["pédiatrie"])
     assert run("draft", SHORT, "--no-bias").exit_code == 0 and fake_engine[-1]["hotwords"] is None
+
+
+def test_batch_size_option_in_the_cache_key():
+    """None = automatic (stored "auto": its transcripts never mix with sequential ones in the
+    cache), 0 = sequential (the key of the earlier transcripts and recorded drafts), n = n."""
+    from transcribe.asr.engines import resolve_batch_size, transcription_options
+    from transcribe.errors import TranscribeError
+
+    assert transcription_options(engine="faster-whisper")["batch_size"] == "auto"
+    assert "batch_size" not in transcription_options(engine="faster-whisper", batch_size=0)
+    assert transcription_options(engine="faster-whisper", batch_size=4)["batch_size"] == 4
+    assert "batch_size" not in transcription_options(engine="openai-whisper")
+    with pytest.raises(TranscribeError, match="taille de lot"):
+        transcription_options(engine="faster-whisper", batch_size=-1)
+    assert resolve_batch_size({"batch_size": "auto", "vad": True}) == 8
+    assert resolve_batch_size({"batch_size": "auto", "vad": False}) is None
+    assert resolve_batch_size({"batch_size": 4, "vad": False}) == 4
+    assert resolve_batch_size({}) is None

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
+from transcribe.exercise import load_exercise
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCES = ROOT / "references"
 AUDIO = ROOT / "audio_samples"
@@ -81,8 +83,7 @@ def test_patient_terms_and_values_present(ident):
 
 @pytest.mark.parametrize("ident", IDS)
 def test_exercise_loads_with_toolkit(ident):
-    exercise_mod = pytest.importorskip("transcribe.exercise")
-    ex = exercise_mod.load_exercise(REFERENCES / f"{ident}.txt")
+    ex = load_exercise(REFERENCES / f"{ident}.txt")
     assert ex.title and ex.patient
     assert ex.audio_path is not None and ex.audio_path.name == f"{ident}.flac"
 

@@ -47,11 +47,13 @@ def test_draft_of_an_exercise_records_everything(fake_engine, tmp_path):
     assert decoding["temperature"] == [0.0] and decoding["cpu_threads"] == 2 and decoding["compute_type"] == "int8"
     assert decoding["hotwords"].startswith(", ".join(exercise.terms[:3]))  # the verbatim prompt
     assert decoding["initial_prompt"] == ""
+    assert "batch_size" not in decoding  # drafts are decoded sequentially (no batched pipeline)
     assert set(data["versions"]) == {"transcribe", "faster_whisper", "ctranslate2"}
     # Regenerating passes the recorded prompt string as is, not a vocabulary to rebuild.
     settings = read_settings(out)
     assert make_draft(exercise.audio_path, settings, use_cache=False) == out.read_text(encoding="utf-8")
     assert fake_engine[-1]["hotwords"] == decoding["hotwords"] and "vocabulary" not in fake_engine[-1]
+    assert fake_engine[-1]["batch_size"] == 0  # recorded drafts stay sequential whatever today's default
 
 
 def test_regeneration_refuses_other_audio_or_other_weights(fake_engine, tmp_path):

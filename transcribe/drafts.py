@@ -37,7 +37,7 @@ HEADER = (
 DECODING_KEYS = (
     "language", "beam_size", "temperature", "compute_type", "device", "cpu_threads", "vad", "commands",
     "word_timestamps", "condition_on_previous_text", "compression_ratio_threshold", "log_prob_threshold",
-    "no_speech_threshold", "initial_prompt", "hotwords",
+    "no_speech_threshold", "initial_prompt", "hotwords", "batch_size",
 )
 PROMPT_KEYS = ("initial_prompt", "hotwords")  # None is written as "" (TOML has no null)
 
@@ -88,6 +88,7 @@ class DraftSettings:
         """Keyword arguments for ``asr.cache.transcribe_cached`` / ``engines.transcribe_audio``."""
         kwargs = {k: self.decoding[k] for k in DECODING_KEYS if k in self.decoding}
         kwargs["temperature"] = tuple(float(t) for t in kwargs.get("temperature", (0.0,)))
+        kwargs["batch_size"] = int(kwargs.get("batch_size") or 0)  # not recorded: sequential decoding
         for key in PROMPT_KEYS:
             kwargs[key] = kwargs.get(key) or None
         return kwargs
@@ -154,7 +155,7 @@ def default_settings(audio: str | Path, *, engine: str = "faster-whisper", model
         vad = len(samples) / SAMPLE_RATE > VAD_AUTO_SECONDS
     opts = transcription_options(engine=engine, beam_size=beam_size, language=language, vocabulary=vocabulary,
                                  vad=vad, temperature=0.0, device=device, compute_type=compute_type,
-                                 commands=commands, cpu_threads=cpu_threads)
+                                 commands=commands, cpu_threads=cpu_threads, batch_size=0)
     name, sha = model_fingerprint(model)
     return DraftSettings(engine=engine, model=name, model_sha256=sha,
                          decoding={k: opts[k] for k in DECODING_KEYS if k in opts},

@@ -143,14 +143,17 @@ def check_vocabulary_options(audio, exercise_id, reference, references, vocabula
               help="Probabilité sous laquelle un mot est signalé par --review.")
 @click.option("--vad/--no-vad", default=None,
               help="Détection de la parole (par défaut : activée au-delà de 30 s d'audio).")
+@click.option("--lot", "batch_size", type=click.IntRange(min=0), default=None, metavar="N",
+              help="faster-whisper : décode N passages de parole côte à côte (par défaut : 8 quand la "
+                   "détection de la parole est active, sinon séquentiel ; 0 : toujours séquentiel).")
 @click.option("--language", default="fr", show_default=True, help="Langue imposée au modèle.")
 @click.option("--fallback", is_flag=True,
               help="Autorise le repli par échantillonnage (températures 0,2…1) si le décodage boucle.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
 @ray_options
 def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, bias_mode, no_bias, engine,
-        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, language, fallback, no_cache,
-        ray_address, ray_workers, ray_cpus):
+        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, batch_size, language, fallback,
+        no_cache, ray_address, ray_workers, ray_cpus):
     """Transcrit un ou plusieurs fichiers AUDIO (wav, flac, ogg, mp3) en brouillon de texte.
 
     Le français est imposé, les commandes dictées (« virgule », « point à la ligne »,
@@ -178,6 +181,8 @@ def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, b
         require_openai_whisper()  # the install line before any work on the audio or the model
     options = {"beam_size": beam, "language": language, "vad": vad, "commands": not no_commands,
                "temperature": FALLBACK_TEMPERATURES if fallback else 0.0}
+    if engine == "faster-whisper":
+        options["batch_size"] = batch_size  # None: automatic (batched when VAD is on)
     failures, rendered, jobs = 0, [], []
     for path in audio:
         try:
