@@ -5,8 +5,8 @@ loaded and warmed up before timing). Printed: a table (time, real-time factor, l
 peak memory, WER of the same files) and the ratios that matter:
 
 - openai-whisper (PyTorch, float32) / faster-whisper (int8 and float32), beam 5 and beam 1;
-- the default pipeline's real-time factor (faster-whisper int8, beam 5, batched by 8 since VAD
-  is on for these long dictations, the exercise's vocabulary);
+- the default pipeline's real-time factor (faster-whisper int8 on CPU, beam 5, batched by 8
+  since VAD is on for these long dictations, the exercise's vocabulary);
 - faster-whisper's options: batched pipeline vs sequential, int8 vs float32, 1 vs 2 CPU threads,
   VAD on vs off;
 - with Ray installed: a local Ray instance with 1 vs 2 workers (1 thread each) over 4 dictations,
@@ -40,16 +40,18 @@ DEFAULT_FILES = "04-pediatrie-consultation,01-cardiologie-consultation"
 
 # (label, engine, options): options of transcribe_audio, plus "threads" (CPU threads of the engine)
 CONFIGS = [
-    # the default pipeline: faster-whisper int8, beam 5, batched (8) since VAD is on for these long files
-    ("défaut", "faster-whisper", {"beam_size": 5, "compute_type": "int8"}),
-    ("fw-int8-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0}),
-    ("fw-int8-b1-seq", "faster-whisper", {"beam_size": 1, "compute_type": "int8", "batch_size": 0}),
-    ("fw-f32-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "float32", "batch_size": 0}),
+    # the default pipeline: faster-whisper int8 (on CPU), beam 5, batched by 8 since VAD is on
+    # for these long files
+    ("défaut", "faster-whisper", {"beam_size": 5}),
     ("fw-f32-b5-lot8", "faster-whisper", {"beam_size": 5, "compute_type": "float32", "batch_size": 8}),
+    ("fw-f32-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "float32", "batch_size": 0}),
+    ("fw-int8-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0}),
     ("fw-f32-b1-seq", "faster-whisper", {"beam_size": 1, "compute_type": "float32", "batch_size": 0}),
+    ("fw-int8-b1-seq", "faster-whisper", {"beam_size": 1, "compute_type": "int8", "batch_size": 0}),
     ("ow-b5", "openai-whisper", {"beam_size": 5}),
     ("ow-b1", "openai-whisper", {"beam_size": 1}),
-    ("fw-int8-b5-seq-1fil", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0, "threads": 1}),
+    ("fw-int8-b5-seq-1fil", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0,
+                                               "threads": 1}),
     ("fw-int8-b5-sansvad", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "vad": False}),
 ]
 
@@ -228,7 +230,7 @@ def measure(args, names: list[str], files: list[Path]) -> None:
             continue
         rows[label] = res
         audio_s, busy = seconds(res)
-        compute = options.get("compute_type") or "float32"
+        compute = options.get("compute_type") or ("int8" if engine == "faster-whisper" else "float32")
         print(f"| {label} | {engine} | {compute} | {options['beam_size']} | {options.get('threads') or os.cpu_count()} | "
               f"{batch_label(engine, options)} | {'non' if options.get('vad') is False else 'auto'} | "
               f"{audio_s:.1f} | {busy:.1f} | {busy / audio_s:.3f} | {res['load_s']:.1f} | {res['peak_rss_mb']:.0f} | "
@@ -242,18 +244,19 @@ def measure(args, names: list[str], files: list[Path]) -> None:
     print("\nRapports de temps de transcription (même audio, mêmes poids) :")
     print(f"  openai-whisper faisceau 5 / pipeline par défaut (int8, lots de 8) : {ratio('ow-b5', 'défaut')} "
           f"(objectif ≥ 6×)")
-    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 5 : {ratio('ow-b5', 'fw-int8-b5-seq')}")
-    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 1 : {ratio('ow-b1', 'fw-int8-b1-seq')}")
     print(f"  openai-whisper / faster-whisper float32 séquentiel, faisceau 5 : {ratio('ow-b5', 'fw-f32-b5-seq')}")
     print(f"  openai-whisper / faster-whisper float32 séquentiel, faisceau 1 : {ratio('ow-b1', 'fw-f32-b1-seq')}")
+    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 5 : {ratio('ow-b5', 'fw-int8-b5-seq')}")
+    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 1 : {ratio('ow-b1', 'fw-int8-b1-seq')}")
     print(f"  faster-whisper séquentiel / par lots de 8, int8,    faisceau 5 : {ratio('fw-int8-b5-seq', 'défaut')}")
     print(f"  faster-whisper séquentiel / par lots de 8, float32, faisceau 5 : "
           f"{ratio('fw-f32-b5-seq', 'fw-f32-b5-lot8')}")
     print(f"  faster-whisper int8 / float32, séquentiel, faisceau 5 : {ratio('fw-int8-b5-seq', 'fw-f32-b5-seq')}")
     print(f"  faster-whisper int8 / float32, lots de 8,  faisceau 5 : {ratio('défaut', 'fw-f32-b5-lot8')}")
-    print(f"  faster-whisper 1 fil / {os.cpu_count()} fils, séquentiel, faisceau 5 : "
+    print(f"  faster-whisper 1 fil / {os.cpu_count()} fils, int8 séquentiel, faisceau 5 : "
           f"{ratio('fw-int8-b5-seq-1fil', 'fw-int8-b5-seq')}")
-    print(f"  faster-whisper séquentiel avec VAD / sans VAD, faisceau 5 : {ratio('fw-int8-b5-seq', 'fw-int8-b5-sansvad')}")
+    print(f"  faster-whisper int8 séquentiel avec VAD / sans VAD, faisceau 5 : "
+          f"{ratio('fw-int8-b5-seq', 'fw-int8-b5-sansvad')}")
     if "défaut" in rows:
         audio_s, busy = seconds(rows["défaut"])
         print(f"  pipeline par défaut (faster-whisper int8, faisceau 5, lots de 8, vocabulaire de l'exercice) : "
@@ -268,7 +271,7 @@ def measure(args, names: list[str], files: list[Path]) -> None:
         ray_files = files * 2  # 4 dictations: enough work for 2 workers
         audio_s = seconds(rows["défaut"])[0] * 2 if "défaut" in rows else None
         walls = {n: ray_scaling(ray_files, n) for n in (1, 2)}
-        print(f"\nRay, instance locale, {len(ray_files)} transcriptions (faisceau 5, int8, 1 fil par processus) :")
+        print(f"\nRay, instance locale, {len(ray_files)} transcriptions (réglages par défaut, faisceau 5, 1 fil par processus) :")
         for n, wall in walls.items():
             print(f"  {n} processus : {'échec' if wall is None else f'{wall:.1f} s'}")
         if walls[1] and walls[2]:

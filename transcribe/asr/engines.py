@@ -21,8 +21,8 @@ from .transcript import Segment, Transcript, Word
 ENGINES = ("faster-whisper", "openai-whisper")
 VAD_AUTO_SECONDS = 30.0  # VAD is switched on automatically above this duration
 # faster-whisper decodes a long dictation (VAD on) with its batched pipeline, this many speech
-# chunks side by side: on 2 idle cores, 1.4-1.9x faster than sequential decoding at beam 5 with
-# a lower WER on the bundled dictations, peak memory 740 MB (benchmarks/bench_asr.py, docs/bench.md).
+# chunks side by side: on 2 idle cores, 1.65x faster than sequential decoding at beam 5 (int8),
+# with a lower WER on the bundled dictations (benchmarks/bench_asr.py, docs/bench.md).
 AUTO_BATCH_SIZE = 8
 
 
@@ -215,6 +215,9 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
         raise TranscribeError("la largeur de faisceau (--beam) doit être au moins 1.")
     device = device or default_device()
     if compute_type is None:
+        # faster-whisper: int8 on CPU. float32 decodes sequentially 1.3x faster on 2 idle AVX2 cores,
+        # but through the batched pipeline (the default for long audio) the whole corpus took
+        # 0.125 vs 0.134 x real time at the same WER, for 1095 MB instead of 868 (docs/bench.md).
         compute_type = ("float16" if device == "cuda" else "int8") if engine == "faster-whisper" else (
             "float16" if device == "cuda" else "float32")
     prompt = build_prompt(vocabulary) if vocabulary else None

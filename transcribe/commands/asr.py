@@ -146,13 +146,16 @@ def check_vocabulary_options(audio, exercise_id, reference, references, vocabula
 @click.option("--lot", "batch_size", type=click.IntRange(min=0), default=None, metavar="N",
               help="faster-whisper : décode N passages de parole côte à côte (par défaut : 8 quand la "
                    "détection de la parole est active, sinon séquentiel ; 0 : toujours séquentiel).")
+@click.option("--calcul", "compute_type", type=click.Choice(["float32", "int8", "int8_float32", "float16"]),
+              default=None, help="faster-whisper : précision du calcul (par défaut : int8 sur processeur, "
+                                 "float16 sur GPU).")
 @click.option("--language", default="fr", show_default=True, help="Langue imposée au modèle.")
 @click.option("--fallback", is_flag=True,
               help="Autorise le repli par échantillonnage (températures 0,2…1) si le décodage boucle.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
 @ray_options
 def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, bias_mode, no_bias, engine,
-        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, batch_size, language, fallback,
+        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, batch_size, compute_type, language, fallback,
         no_cache, ray_address, ray_workers, ray_cpus):
     """Transcrit un ou plusieurs fichiers AUDIO (wav, flac, ogg, mp3) en brouillon de texte.
 
@@ -183,6 +186,7 @@ def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, b
                "temperature": FALLBACK_TEMPERATURES if fallback else 0.0}
     if engine == "faster-whisper":
         options["batch_size"] = batch_size  # None: automatic (batched when VAD is on)
+        options["compute_type"] = compute_type  # None: int8 on CPU, float16 on CUDA
     failures, rendered, jobs = 0, [], []
     for path in audio:
         try:
