@@ -5,8 +5,8 @@ loaded and warmed up before timing). Printed: a table (time, real-time factor, l
 peak memory, WER of the same files) and the ratios that matter:
 
 - openai-whisper (PyTorch, float32) / faster-whisper (int8 and float32), beam 5 and beam 1;
-- the default pipeline's real-time factor (faster-whisper int8 on CPU, beam 5, batched by 8
-  since VAD is on for these long dictations, the exercise's vocabulary);
+- the default pipeline's real-time factor (faster-whisper int8 on CPU, beam 5, sequential
+  decoding, the exercise's vocabulary), twice (first and last: the run-to-run spread);
 - faster-whisper's options: batched pipeline vs sequential, int8 vs float32, 1 vs 2 CPU threads,
   VAD on vs off;
 - with Ray installed: a local Ray instance with 1 vs 2 workers (1 thread each) over 4 dictations,
@@ -40,19 +40,19 @@ DEFAULT_FILES = "04-pediatrie-consultation,01-cardiologie-consultation"
 
 # (label, engine, options): options of transcribe_audio, plus "threads" (CPU threads of the engine)
 CONFIGS = [
-    # the default pipeline: faster-whisper int8 (on CPU), beam 5, batched by 8 since VAD is on
-    # for these long files
+    # the default pipeline: faster-whisper int8 (on CPU), beam 5, sequential decoding
     ("défaut", "faster-whisper", {"beam_size": 5}),
+    ("fw-int8-b5-lot8", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 8}),
+    ("fw-f32-b5", "faster-whisper", {"beam_size": 5, "compute_type": "float32"}),
     ("fw-f32-b5-lot8", "faster-whisper", {"beam_size": 5, "compute_type": "float32", "batch_size": 8}),
-    ("fw-f32-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "float32", "batch_size": 0}),
-    ("fw-int8-b5-seq", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0}),
-    ("fw-f32-b1-seq", "faster-whisper", {"beam_size": 1, "compute_type": "float32", "batch_size": 0}),
-    ("fw-int8-b1-seq", "faster-whisper", {"beam_size": 1, "compute_type": "int8", "batch_size": 0}),
+    ("fw-int8-b1", "faster-whisper", {"beam_size": 1, "compute_type": "int8"}),
+    ("fw-f32-b1", "faster-whisper", {"beam_size": 1, "compute_type": "float32"}),
     ("ow-b5", "openai-whisper", {"beam_size": 5}),
     ("ow-b1", "openai-whisper", {"beam_size": 1}),
-    ("fw-int8-b5-seq-1fil", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "batch_size": 0,
-                                               "threads": 1}),
+    ("fw-int8-b5-1fil", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "threads": 1}),
     ("fw-int8-b5-sansvad", "faster-whisper", {"beam_size": 5, "compute_type": "int8", "vad": False}),
+    # the default again, last: the spread between two runs of one configuration in this run
+    ("défaut (bis)", "faster-whisper", {"beam_size": 5}),
 ]
 
 
@@ -107,14 +107,8 @@ def run_config(label: str, engine: str, options: dict, files: list[Path]) -> dic
 
 
 def batch_label(engine: str, options: dict) -> str:
-    """The lot column: the batch size, « 8 (auto) » for the default, « – » for sequential decoding."""
-    from transcribe.asr.engines import AUTO_BATCH_SIZE
-
-    if engine != "faster-whisper" or options.get("vad") is False:
-        return "–"
-    if "batch_size" not in options:
-        return f"{AUTO_BATCH_SIZE} (auto)"
-    return str(options["batch_size"] or "–")
+    """The lot column: the batch size, « – » for sequential decoding."""
+    return str(options.get("batch_size") or "–") if engine == "faster-whisper" else "–"
 
 
 def reference_text(stem: str) -> str:
@@ -242,27 +236,25 @@ def measure(args, names: list[str], files: list[Path]) -> None:
         return f"{seconds(rows[slow])[1] / seconds(rows[fast])[1]:.2f}×"
 
     print("\nRapports de temps de transcription (même audio, mêmes poids) :")
-    print(f"  openai-whisper faisceau 5 / pipeline par défaut (int8, lots de 8) : {ratio('ow-b5', 'défaut')} "
+    print(f"  openai-whisper / pipeline par défaut (faster-whisper int8), faisceau 5 : {ratio('ow-b5', 'défaut')} "
           f"(objectif ≥ 6×)")
-    print(f"  openai-whisper / faster-whisper float32 séquentiel, faisceau 5 : {ratio('ow-b5', 'fw-f32-b5-seq')}")
-    print(f"  openai-whisper / faster-whisper float32 séquentiel, faisceau 1 : {ratio('ow-b1', 'fw-f32-b1-seq')}")
-    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 5 : {ratio('ow-b5', 'fw-int8-b5-seq')}")
-    print(f"  openai-whisper / faster-whisper int8 séquentiel,    faisceau 1 : {ratio('ow-b1', 'fw-int8-b1-seq')}")
-    print(f"  faster-whisper séquentiel / par lots de 8, int8,    faisceau 5 : {ratio('fw-int8-b5-seq', 'défaut')}")
-    print(f"  faster-whisper séquentiel / par lots de 8, float32, faisceau 5 : "
-          f"{ratio('fw-f32-b5-seq', 'fw-f32-b5-lot8')}")
-    print(f"  faster-whisper int8 / float32, séquentiel, faisceau 5 : {ratio('fw-int8-b5-seq', 'fw-f32-b5-seq')}")
-    print(f"  faster-whisper int8 / float32, lots de 8,  faisceau 5 : {ratio('défaut', 'fw-f32-b5-lot8')}")
-    print(f"  faster-whisper 1 fil / {os.cpu_count()} fils, int8 séquentiel, faisceau 5 : "
-          f"{ratio('fw-int8-b5-seq-1fil', 'fw-int8-b5-seq')}")
-    print(f"  faster-whisper int8 séquentiel avec VAD / sans VAD, faisceau 5 : "
-          f"{ratio('fw-int8-b5-seq', 'fw-int8-b5-sansvad')}")
-    if "défaut" in rows:
-        audio_s, busy = seconds(rows["défaut"])
-        print(f"  pipeline par défaut (faster-whisper int8, faisceau 5, lots de 8, vocabulaire de l'exercice) : "
-              f"RTF {busy / audio_s:.3f} (objectif ≤ 0,15)")
-    if "fw-f32-b1-seq" in rows and "ow-b1" in rows:
-        for a, b in zip(rows["fw-f32-b1-seq"]["files"], rows["ow-b1"]["files"]):
+    print(f"  openai-whisper / faster-whisper int8,    faisceau 1 : {ratio('ow-b1', 'fw-int8-b1')}")
+    print(f"  openai-whisper / faster-whisper float32, faisceau 5 : {ratio('ow-b5', 'fw-f32-b5')}")
+    print(f"  openai-whisper / faster-whisper float32, faisceau 1 : {ratio('ow-b1', 'fw-f32-b1')}")
+    print(f"  openai-whisper / faster-whisper int8 par lots de 8, faisceau 5 : {ratio('ow-b5', 'fw-int8-b5-lot8')}")
+    print(f"  faster-whisper séquentiel / par lots de 8, int8,    faisceau 5 : {ratio('défaut', 'fw-int8-b5-lot8')}")
+    print(f"  faster-whisper séquentiel / par lots de 8, float32, faisceau 5 : {ratio('fw-f32-b5', 'fw-f32-b5-lot8')}")
+    print(f"  faster-whisper int8 / float32, séquentiel, faisceau 5 : {ratio('défaut', 'fw-f32-b5')}")
+    print(f"  faster-whisper int8 / float32, lots de 8,  faisceau 5 : {ratio('fw-int8-b5-lot8', 'fw-f32-b5-lot8')}")
+    print(f"  faster-whisper 1 fil / {os.cpu_count()} fils, int8, faisceau 5 : {ratio('fw-int8-b5-1fil', 'défaut')}")
+    print(f"  faster-whisper avec VAD (auto) / sans VAD, int8, faisceau 5 : {ratio('défaut', 'fw-int8-b5-sansvad')}")
+    runs = [seconds(rows[label]) for label in ("défaut", "défaut (bis)") if label in rows]
+    if runs:
+        rtfs = " puis ".join(f"{busy / audio_s:.3f}" for audio_s, busy in runs)
+        print(f"  pipeline par défaut (faster-whisper int8, faisceau 5, séquentiel, vocabulaire de l'exercice) : "
+              f"RTF {rtfs} (objectif ≤ 0,15)")
+    if "fw-f32-b1" in rows and "ow-b1" in rows:
+        for a, b in zip(rows["fw-f32-b1"]["files"], rows["ow-b1"]["files"]):
             same = [w.strip() for w in a["words"]] == [w.strip() for w in b["words"]]
             print(f"  mots identiques, faisceau 1 float32, {Path(a['file']).stem} : {'oui' if same else 'non'}")
     if importlib.util.find_spec("ray") is None:

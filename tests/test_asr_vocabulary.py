@@ -175,18 +175,12 @@ def test_draft_takes_the_same_vocabulary_options(fake_engine, own_exercise, tmp_
 
 
 def test_batch_size_option_in_the_cache_key():
-    """None = automatic (stored "auto": its transcripts never mix with sequential ones in the
-    cache), 0 = sequential (the key of the earlier transcripts and recorded drafts), n = n."""
-    from transcribe.asr.engines import resolve_batch_size, transcription_options
-    from transcribe.errors import TranscribeError
+    """Sequential by default and with 0 (the key of earlier transcripts and recorded drafts);
+    n > 0 enters the key; a negative size is a French error."""
+    from transcribe.asr.engines import transcription_options
 
-    assert transcription_options(engine="faster-whisper")["batch_size"] == "auto"
+    assert "batch_size" not in transcription_options(engine="faster-whisper")
     assert "batch_size" not in transcription_options(engine="faster-whisper", batch_size=0)
     assert transcription_options(engine="faster-whisper", batch_size=4)["batch_size"] == 4
-    assert "batch_size" not in transcription_options(engine="openai-whisper")
     with pytest.raises(TranscribeError, match="taille de lot"):
         transcription_options(engine="faster-whisper", batch_size=-1)
-    assert resolve_batch_size({"batch_size": "auto", "vad": True}) == 8
-    assert resolve_batch_size({"batch_size": "auto", "vad": False}) is None
-    assert resolve_batch_size({"batch_size": 4, "vad": False}) == 4
-    assert resolve_batch_size({}) is None

@@ -20,10 +20,10 @@ from .transcript import Segment, Transcript, Word
 
 ENGINES = ("faster-whisper", "openai-whisper")
 VAD_AUTO_SECONDS = 30.0  # VAD is switched on automatically above this duration
-# faster-whisper decodes a long dictation (VAD on) with its batched pipeline, this many speech
-# chunks side by side: on 2 idle cores, 1.65x faster than sequential decoding at beam 5 (int8),
-# with a lower WER on the bundled dictations (benchmarks/bench_asr.py, docs/bench.md).
-AUTO_BATCH_SIZE = 8
+# ``batch_size`` (``asr --lot N``) is an option, not the default: on 2 idle cores the batched
+# pipeline decoded the bundled dictations 1.6x faster at beam 5, but with the specialty's word
+# list (what a hospital deploys) its WER was 4.5 points worse than sequential decoding (paired
+# over the 15 dictations, Wilcoxon p = 0.012; docs/bench.md).
 
 
 def default_device() -> str:
@@ -206,18 +206,17 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
                           batch_size: int | None = None) -> dict:
     """Every option that changes the transcript, as a plain dict (also the cache key).
 
-    ``cpu_threads`` pins CTranslate2's thread count (a reproducible draft needs it).
-    ``batch_size`` (faster-whisper only): None = automatic (the batched pipeline with
-    ``AUTO_BATCH_SIZE`` when VAD is on, i.e. for long audio; stored as ``"auto"``), 0 =
-    sequential decoding, n = batches of n. Options added later enter the dict only when they
-    change the result, so that earlier cache keys and recorded drafts stay valid."""
+    ``cpu_threads`` pins CTranslate2's thread count (a reproducible draft needs it);
+    ``batch_size`` (faster-whisper only) uses its batched pipeline, 0 or None decodes
+    sequentially. Options added later enter the dict only when given, so that earlier cache
+    keys and recorded drafts stay valid."""
     if beam_size < 1:
         raise TranscribeError("la largeur de faisceau (--beam) doit être au moins 1.")
     device = device or default_device()
     if compute_type is None:
-        # faster-whisper: int8 on CPU. float32 decodes sequentially 1.3x faster on 2 idle AVX2 cores,
-        # but through the batched pipeline (the default for long audio) the whole corpus took
-        # 0.125 vs 0.134 x real time at the same WER, for 1095 MB instead of 868 (docs/bench.md).
+        # faster-whisper: int8 on CPU. On 2 idle AVX2 cores without VNNI, float32 decoded 1.2x
+        # faster at the same WER over the 15 dictations (paired, docs/bench.md) but takes 240 MB
+        # more; CPUs with int8 instructions favour int8. `asr --calcul float32` chooses it.
         compute_type = ("float16" if device == "cuda" else "int8") if engine == "faster-whisper" else (
             "float16" if device == "cuda" else "float32")
     prompt = build_prompt(vocabulary) if vocabulary else None
@@ -234,22 +233,11 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
         if int(cpu_threads) < 1:
             raise TranscribeError("le nombre de fils de calcul (cpu_threads) doit être au moins 1.")
         opts["cpu_threads"] = int(cpu_threads)
-    if batch_size is None:
-        if engine == "faster-whisper":
-            opts["batch_size"] = "auto"
-    elif int(batch_size) < 0:
+    if batch_size is not None and int(batch_size) < 0:
         raise TranscribeError("la taille de lot (--lot) doit être positive ou nulle (0 : décodage séquentiel).")
-    elif int(batch_size) > 0:
+    if batch_size:
         opts["batch_size"] = int(batch_size)
     return opts
-
-
-def resolve_batch_size(opts: dict) -> int | None:
-    """The batch size a run uses once VAD is decided: ``"auto"`` → ``AUTO_BATCH_SIZE`` with VAD on."""
-    size = opts.get("batch_size")
-    if size == "auto":
-        return AUTO_BATCH_SIZE if opts.get("vad") else None
-    return size or None
 
 
 def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.PathLike | None = None,
@@ -260,10 +248,6 @@ def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.Pat
     duration = len(audio) / SAMPLE_RATE
     model_path, label = resolve_engine_model(engine, model)
     run_opts = dict(opts, vad=opts["vad"] if opts["vad"] is not None else duration > VAD_AUTO_SECONDS)
-    if "batch_size" in run_opts:
-        run_opts["batch_size"] = resolve_batch_size(run_opts)
-        if run_opts["batch_size"] is None:
-            del run_opts["batch_size"]
     load_engine(engine, model_path, run_opts)
     start = time.perf_counter()
     runner = _run_faster_whisper if engine == "faster-whisper" else _run_openai_whisper

@@ -143,9 +143,10 @@ def check_vocabulary_options(audio, exercise_id, reference, references, vocabula
               help="Probabilité sous laquelle un mot est signalé par --review.")
 @click.option("--vad/--no-vad", default=None,
               help="Détection de la parole (par défaut : activée au-delà de 30 s d'audio).")
-@click.option("--lot", "batch_size", type=click.IntRange(min=0), default=None, metavar="N",
-              help="faster-whisper : décode N passages de parole côte à côte (par défaut : 8 quand la "
-                   "détection de la parole est active, sinon séquentiel ; 0 : toujours séquentiel).")
+@click.option("--lot", "batch_size", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+              help="faster-whisper : décode N passages de parole côte à côte (8 : environ 1,6 fois plus "
+                   "rapide sur les longues dictées, mais moins exact avec la liste de la spécialité ; "
+                   "0 : décodage séquentiel).")
 @click.option("--calcul", "compute_type", type=click.Choice(["float32", "int8", "int8_float32", "float16"]),
               default=None, help="faster-whisper : précision du calcul (par défaut : int8 sur processeur, "
                                  "float16 sur GPU).")
@@ -185,7 +186,7 @@ def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, b
     options = {"beam_size": beam, "language": language, "vad": vad, "commands": not no_commands,
                "temperature": FALLBACK_TEMPERATURES if fallback else 0.0}
     if engine == "faster-whisper":
-        options["batch_size"] = batch_size  # None: automatic (batched when VAD is on)
+        options["batch_size"] = batch_size  # 0: sequential
         options["compute_type"] = compute_type  # None: int8 on CPU, float16 on CUDA
     failures, rendered, jobs = 0, [], []
     for path in audio:
