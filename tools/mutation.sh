@@ -36,7 +36,11 @@ case "$module" in
 esac
 
 if [ -e setup.cfg ]; then echo "setup.cfg existe déjà : abandon" >&2; exit 2; fi
-trap 'rm -f setup.cfg' EXIT
+# mutmut ends each mutant's pytest without the session's clean-up: the tests' session folders
+# (tests/conftest.py, under TMPDIR) go to a folder of this run, removed at the end.
+export TMPDIR
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/transcribe-mutation-XXXXXX")
+trap 'rm -f setup.cfg; rm -rf "$TMPDIR"' EXIT
 {
   echo "[mutmut]"
   echo "source_paths = transcribe/"
