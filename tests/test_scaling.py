@@ -3,8 +3,8 @@
 The old bookkeeping was quadratic in places: every inserted mark walked back to the previous
 aligned word, every deleted mark scanned all inserted ones (a 1 MB copy took 22 s of CPU).
 Timings are not asserted: the CPU time of a copy four times bigger, measured in the same test,
-must stay well below 16 times (quadratic), near 4 or less (linear). On the code before the
-fix, the copy with its marks moved took 8.3 times longer for 4 times the words.
+must stay well below 16 times (quadratic), near 4 (linear): below 8. Measured: today 4.7x and
+3.5x for the two copies below; on the code before the fix, 12.6x and 12x.
 """
 
 import random
@@ -41,7 +41,8 @@ def cpu_seconds(copy: str, reference: str, exercise) -> float:
 def test_scoring_time_is_linear_in_the_copy_size():
     exercise = find_exercise("01-cardiologie-consultation")
     reference = exercise.reference_text()
+    cpu_seconds(reference, reference, exercise)  # lexicon, dictionary and caches loaded, untimed
     for make, words in ((marks_moved, 2500), (pasted_copy, 8000)):
         small = cpu_seconds(make(reference, words), reference, exercise)
         large = cpu_seconds(make(reference, 4 * words), reference, exercise)
-        assert large / max(small, 0.05) < 6, (make.__name__, small, large)
+        assert large / small < 8, (make.__name__, small, large)
