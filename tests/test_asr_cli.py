@@ -49,12 +49,25 @@ def test_options_review_and_formats(fake, tmp_path):
     assert fake[-1]["beam_size"] == 1 and fake[-1]["engine"] == "openai-whisper"
 
 
+def test_batch_size_and_compute_type_reach_the_engine(fake):
+    """--lot and --calcul go to faster-whisper; the default is sequential int8 (None: the engine's
+    choice); openai-whisper gets neither."""
+    assert run("asr", SHORT).exit_code == 0
+    assert fake[-1]["batch_size"] == 0 and fake[-1]["compute_type"] is None
+    assert run("asr", SHORT, "--lot", "8", "--calcul", "float32").exit_code == 0
+    assert fake[-1]["batch_size"] == 8 and fake[-1]["compute_type"] == "float32"
+    assert fake[-1]["engine"] == "faster-whisper"
+    assert run("asr", SHORT, "--engine", "openai-whisper").exit_code == 0
+    assert "batch_size" not in fake[-1] and "compute_type" not in fake[-1]
+    bad = run("asr", SHORT, "--lot", "-1")
+    assert bad.exit_code == 2 and "--lot" in bad.output
+
+
 def test_exercise_terms_bias_the_decoding(fake):
     from transcribe.exercise import list_exercises
 
     exercise = next((e for e in list_exercises() if e.terms), None)
-    if exercise is None:
-        pytest.skip("aucun exercice avec des termes")
+    assert exercise is not None  # every bundled exercise lists its terms
     assert run("asr", SHORT, "--exercise", exercise.id).exit_code == 0
     assert fake[-1]["vocabulary"][: len(exercise.terms)] == exercise.terms
     assert run("asr", SHORT, "--exercise", exercise.id, "--no-bias").exit_code == 0
