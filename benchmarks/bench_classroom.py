@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 import httpx
-from bench_serve import PARTS, make_exercises, mistype, percentile  # the solo bench's copies and exercises
+from bench_serve import PARTS, dictation_round, make_exercises, percentile  # the solo bench's load and exercises
 
 from transcribe.exercise import find_exercise
 
@@ -105,30 +105,9 @@ async def class_learner(url: str, index: int, text: str, rounds: int, rng: rando
         if response.status_code != 303:
             counts["errors"] += 1
             return
-        base = "/exercices/charge-000/dictee"
         for _ in range(rounds):
-            page = await client.get(base)
-            counts["requests"] += 1
-            csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
-            token = re.search(r'data-token="([^"]+)"', page.text).group(1)
-            headers = {"X-CSRF-Token": csrf}
-            await client.post(f"{base}/debut", json={"jeton": token}, headers=headers)
-            copy = mistype(rng, text)
-            for share in (0.3, 0.6, 0.9):
-                await client.post(f"{base}/sauvegarde", json={"jeton": token, "texte": copy[:int(len(copy) * share)]},
-                                  headers=headers)
-            counts["requests"] += 4
-            start = time.perf_counter()
-            response = await client.post(f"{base}/rendre", data={"jeton": token, "texte": copy, "csrf": csrf})
-            latencies.append(time.perf_counter() - start)
-            counts["requests"] += 1
-            if response.status_code == 303:
-                answered.append(response.headers["location"])
-                report = await client.get(response.headers["location"])
-                counts["requests"] += 1
-                assert report.status_code == 200
-            else:
-                counts["errors"] += 1
+            await dictation_round(client, "/exercices/charge-000/dictee", text, rng, latencies, answered, counts,
+                                  csrf_page=True)
 
 
 async def class_load(url: str, learners: int, rounds: int, text: str) -> dict:

@@ -104,29 +104,40 @@ def start_server(workers: int, references: Path, data: Path) -> tuple[subprocess
     raise SystemExit("le serveur ne répond pas.")
 
 
+async def dictation_round(client: httpx.AsyncClient, base: str, text: str, rng: random.Random,
+                          latencies: list[float], answered: list[str], counts: dict, csrf_page: bool = False) -> None:
+    """What the dictation page does once: open it, start listening, three autosaves, hand the copy
+    in, open the report. ``csrf_page``: the classroom's pages carry a CSRF token to send back."""
+    page = await client.get(base)
+    counts["requests"] += 1
+    token = re.search(r'data-token="([^"]+)"', page.text).group(1)
+    headers, form = {}, {}
+    if csrf_page:
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+        headers, form = {"X-CSRF-Token": csrf}, {"csrf": csrf}
+    await client.post(f"{base}/debut", json={"jeton": token}, headers=headers)
+    copy = mistype(rng, text)
+    for share in (0.3, 0.6, 0.9):
+        await client.post(f"{base}/sauvegarde", json={"jeton": token, "texte": copy[:int(len(copy) * share)]},
+                          headers=headers)
+    counts["requests"] += 4
+    start = time.perf_counter()
+    response = await client.post(f"{base}/rendre", data={"jeton": token, "texte": copy, **form})
+    latencies.append(time.perf_counter() - start)
+    counts["requests"] += 1
+    if response.status_code == 303:
+        answered.append(response.headers["location"])
+        report = await client.get(response.headers["location"])
+        counts["requests"] += 1
+        assert report.status_code == 200
+    else:
+        counts["errors"] += 1
+
+
 async def learner(client: httpx.AsyncClient, index: int, text: str, rounds: int, rng: random.Random,
                   latencies: list[float], answered: list[str], counts: dict) -> None:
-    base = f"/exercices/charge-{index:03d}/dictee"
     for _ in range(rounds):
-        page = await client.get(base)
-        counts["requests"] += 1
-        token = re.search(r'data-token="([^"]+)"', page.text).group(1)
-        await client.post(f"{base}/debut", json={"jeton": token})
-        copy = mistype(rng, text)
-        for share in (0.3, 0.6, 0.9):
-            await client.post(f"{base}/sauvegarde", json={"jeton": token, "texte": copy[:int(len(copy) * share)]})
-        counts["requests"] += 4
-        start = time.perf_counter()
-        response = await client.post(f"{base}/rendre", data={"jeton": token, "texte": copy})
-        latencies.append(time.perf_counter() - start)
-        counts["requests"] += 1
-        if response.status_code == 303:
-            answered.append(response.headers["location"])
-            report = await client.get(response.headers["location"])
-            counts["requests"] += 1
-            assert report.status_code == 200
-        else:
-            counts["errors"] += 1
+        await dictation_round(client, f"/exercices/charge-{index:03d}/dictee", text, rng, latencies, answered, counts)
 
 
 async def load(url: str, learners: int, rounds: int, text: str) -> dict:
