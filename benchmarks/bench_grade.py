@@ -32,8 +32,9 @@ from transcribe.exercise import list_exercises
 ACCENTS = str.maketrans("éèêàùâîôûç", "eeeauaiouc")
 
 
-def mistype(rng: random.Random, reference: str) -> str:
-    """A learner's copy of the reference, with the usual kinds of mistakes."""
+def mistype_words(rng: random.Random, reference: str, doubled_letters: bool = True) -> str:
+    """The reference typed word by word: words left out, accents dropped, agreements changed,
+    and (``doubled_letters``) a letter typed twice; line breaks kept."""
     lines = []
     for line in reference.split("\n"):
         words = []
@@ -45,12 +46,17 @@ def mistype(rng: random.Random, reference: str) -> str:
                 word = word.translate(ACCENTS)
             elif r < 0.055 and word.isalpha() and len(word) > 3:
                 word = word[:-1] if word.endswith("s") else word + "s"  # agreement
-            elif r < 0.065 and word.isalpha() and len(word) > 4:
+            elif doubled_letters and r < 0.065 and word.isalpha() and len(word) > 4:
                 k = rng.randrange(1, len(word) - 1)
                 word = word[:k] + word[k] + word[k:]  # doubled letter
             words.append(word)
         lines.append(" ".join(words))
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def mistype(rng: random.Random, reference: str) -> str:
+    """A learner's copy of the reference, with the usual kinds of mistakes."""
+    text = mistype_words(rng, reference)
     if rng.random() < 0.3:  # a dose changed
         doses = list(re.finditer(r"\b(\d+(?:,\d+)?) (mg|g|ml|mmHg|%)", text))
         if doses:

@@ -40,28 +40,14 @@ from transcribe.exercise import find_exercise, load_exercise
 from transcribe.files import write_atomic
 from transcribe.web.feedback import grade_copy
 
+from bench_grade import mistype_words  # noqa: E402  (the grading bench's typing mistakes)
+
 PARTS = ("03-neurologie-consultation", "08-compte-rendu-operatoire")
-
-
-ACCENTS = str.maketrans("éèêàùâîôûç", "eeeauaiouc")
 
 
 def mistype(rng: random.Random, reference: str) -> str:
     """A learner's copy: a few words left out, accents dropped, agreements changed."""
-    lines = []
-    for line in reference.split("\n"):
-        words = []
-        for word in line.split(" "):
-            r = rng.random()
-            if r < 0.015:
-                continue
-            if r < 0.04:
-                word = word.translate(ACCENTS)
-            elif r < 0.055 and word.isalpha() and len(word) > 3:
-                word = word[:-1] if word.endswith("s") else word + "s"
-            words.append(word)
-        lines.append(" ".join(words))
-    return "\n".join(lines)
+    return mistype_words(rng, reference, doubled_letters=False)
 
 
 def make_exercises(folder: Path, count: int) -> str:
