@@ -106,11 +106,6 @@ def run_config(label: str, engine: str, options: dict, files: list[Path]) -> dic
             "files": lines[1:], "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
-def batch_label(engine: str, options: dict) -> str:
-    """The lot column: the batch size, « – » for sequential decoding."""
-    return str(options.get("batch_size") or "–") if engine == "faster-whisper" else "–"
-
-
 def reference_text(stem: str) -> str:
     """The exercise's written reference, or (00-court has none) its dictated words, commands applied."""
     from transcribe.asr.commands import apply_commands
@@ -226,7 +221,7 @@ def measure(args, names: list[str], files: list[Path]) -> None:
         audio_s, busy = seconds(res)
         compute = options.get("compute_type") or ("int8" if engine == "faster-whisper" else "float32")
         print(f"| {label} | {engine} | {compute} | {options['beam_size']} | {options.get('threads') or os.cpu_count()} | "
-              f"{batch_label(engine, options)} | {'non' if options.get('vad') is False else 'auto'} | "
+              f"{options.get('batch_size') or '–'} | {'non' if options.get('vad') is False else 'auto'} | "
               f"{audio_s:.1f} | {busy:.1f} | {busy / audio_s:.3f} | {res['load_s']:.1f} | {res['peak_rss_mb']:.0f} | "
               f"{wer(res):.3f} |", flush=True)
 

@@ -156,8 +156,8 @@ def check_vocabulary_options(audio, exercise_id, reference, references, vocabula
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
 @ray_options
 def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, bias_mode, no_bias, engine,
-        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, batch_size, compute_type, language, fallback,
-        no_cache, ray_address, ray_workers, ray_cpus):
+        model_path, beam, no_commands, fmt, output, review, review_threshold, vad, batch_size, compute_type,
+        language, fallback, no_cache, ray_address, ray_workers, ray_cpus):
     """Transcrit un ou plusieurs fichiers AUDIO (wav, flac, ogg, mp3) en brouillon de texte.
 
     Le français est imposé, les commandes dictées (« virgule », « point à la ligne »,
