@@ -49,11 +49,12 @@ CLASS_PASSWORD = "mot-de-passe-de-charge"
 
 def prepare_classroom(database: str, data: Path, references: Path, learners: int) -> None:
     """A trainer, a class with the first exercise assigned, and ``learners`` accounts (not timed)."""
-    from transcribe.web import accounts, db
-    from transcribe.web.classroom_db import LEARNER, TRAINER, Assignment, SchoolClass
+    from transcribe.web import db, migrate
+    from transcribe.web.classroom import accounts
+    from transcribe.web.classroom.models import LEARNER, TRAINER, Assignment, SchoolClass
 
     engine = db.make_engine(database)
-    db.create_schema(engine)
+    migrate.create_schema(engine)
     sessions = db.session_factory(engine)
     with sessions.begin() as session:
         trainer = accounts.create_user(session, "formateur", CLASS_PASSWORD, TRAINER)

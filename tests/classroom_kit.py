@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from starlette.testclient import TestClient
 
-from transcribe.web import accounts, store
+from transcribe.web import store
+from transcribe.web.classroom import accounts
 from transcribe.web.app import create_app
-from transcribe.web.classroom_db import TRAINER
+from transcribe.web.classroom.models import TRAINER
 from transcribe.web.config import Settings
 from transcribe.web.db import WorkingCopy, utcnow
 

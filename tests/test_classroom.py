@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, inspect, select
 from transcribe.gradebook import gradebook_header
 from transcribe.cli import main
 from transcribe.web import db, migrate
-from transcribe.web.classroom_db import AuditEntry
+from transcribe.web.classroom.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 COPY = ROOT / "examples" / "submissions"
@@ -117,7 +117,7 @@ def test_rgpd_export_and_deletion_of_one_learner(classe):
     submit_attempt(app, "paul", "14-ordonnance", "Ordonnance du patient")
     submit_attempt(app, "lea", "14-ordonnance", "Ordonnance")
     with app.state.services.sessions.begin() as session:
-        from transcribe.web.accounts import find_user
+        from transcribe.web.classroom.accounts import find_user
 
         paul_id = find_user(session, "paul").id
     data = marie.get(f"/formateur/apprenants/{paul_id}/donnees.json")
@@ -249,7 +249,7 @@ def test_migrations_build_exactly_the_models(database_url):
 
         command.upgrade(migrate.config(connection), "head")
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                db.Base.metadata)
+                                migrate.all_metadata())
     engine.dispose()
     assert diff == []
 
@@ -262,7 +262,7 @@ def test_two_starts_at_once_migrate_once(database_url):
     def start():
         try:
             engine = db.make_engine(database_url)
-            db.create_schema(engine)
+            migrate.create_schema(engine)
             engine.dispose()
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from transcribe.cli import main
-from transcribe.web.accounts import BAD_LOGIN
+from transcribe.web.classroom.accounts import BAD_LOGIN
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def world(database_url, tmp_path):
     attempt_paul = submit_attempt(app, "paul", "14-ordonnance", "Ordonnance")
     attempt_lea = submit_attempt(app, "lea", "14-ordonnance", "Ordonnance")
     with app.state.services.sessions.begin() as session:
-        from transcribe.web.accounts import find_user
+        from transcribe.web.classroom.accounts import find_user
 
         ids = {name: find_user(session, name).id for name in ("paul", "lea")}
     yield {"app": app, "marie": marie, "jules": jules, "paul": paul, "lea": lea, "class_a": class_a,
@@ -247,7 +247,7 @@ def test_the_login_page_says_how_to_create_the_first_trainer(tmp_path):
 def test_passwords_are_hashed_with_argon2id(monkeypatch):
     from argon2 import PasswordHasher
 
-    from transcribe.web import accounts
+    from transcribe.web.classroom import accounts
 
     monkeypatch.setattr(accounts, "HASHER", PasswordHasher())  # the server's parameters
     digest = accounts.hash_password(PASSWORD)

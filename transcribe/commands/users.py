@@ -17,12 +17,12 @@ DATABASE_OPTION = click.option(
 
 
 def _sessions(database: str | None):
-    from ..web import db
+    from ..web import db, migrate
     from ..web.config import Settings
 
     settings = Settings.default(database_url=database)
     engine = db.make_engine(settings.database_url)
-    db.create_schema(engine)
+    migrate.create_schema(engine)
     return engine, db.session_factory(engine)
 
 
@@ -38,8 +38,8 @@ def users():
 @DATABASE_OPTION
 def add(trainer: str, display_name: str, database: str | None):
     """Crée un compte formateur. Le mot de passe est demandé (saisie masquée, deux fois)."""
-    from ..web import accounts
-    from ..web.classroom_db import TRAINER
+    from ..web.classroom import accounts
+    from ..web.classroom.models import TRAINER
 
     problem = accounts.name_problem(trainer)
     if problem:
@@ -66,8 +66,8 @@ def add(trainer: str, display_name: str, database: str | None):
 @DATABASE_OPTION
 def password(name: str, database: str | None):
     """Change le mot de passe du compte NOM (formateur ou apprenant) et ferme ses sessions ouvertes."""
-    from ..web import accounts
-    from ..web.logins import Logins
+    from ..web.classroom import accounts
+    from ..web.classroom.logins import Logins
 
     engine, sessions = _sessions(database)
     try:
@@ -93,7 +93,7 @@ def list_users(database: str | None):
     """Liste les comptes : nom d'utilisateur, rôle, nom affiché."""
     from sqlalchemy import select
 
-    from ..web.classroom_db import User
+    from ..web.classroom.models import User
 
     engine, sessions = _sessions(database)
     try:

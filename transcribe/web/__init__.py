@@ -5,4 +5,8 @@ exercise list, a player and text area built for transcription, autosave, submiss
 by the toolkit's own pipeline, the learner report with ▶ replay buttons, progress and export.
 Pages are server-rendered Jinja2 (``templates/web/``); plain JavaScript and CSS are served from
 ``static/``. Nothing is fetched from the network.
+
+Two modes. Solo (the default): the modules here, one learner, no login. Classroom
+(``serve --classe``): the ``classroom`` sub-package adds accounts, classes and the trainer's
+pages on top; the solo workspace never imports it.
 """

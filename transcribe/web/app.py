@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from . import db, feedback, pages
+from . import db, feedback, migrate, pages
 from .catalogue import Catalogue
 from .config import Settings
 from .security import SecurityMiddleware
@@ -38,7 +38,7 @@ class Services:
     catalogue: Catalogue
     learner_id: int | None  # solo: the one learner; classroom: set per request by the gate
     timings: TimingsService
-    logins: object = None  # classroom mode: logins.Logins
+    logins: object = None  # classroom mode: classroom.logins.Logins
 
 
 def _solo_learner_id(sessions: sessionmaker[Session]) -> int:
@@ -68,7 +68,7 @@ def static_files() -> StaticFiles:
 
 def create_app(settings: Settings) -> Starlette:
     engine = db.make_engine(settings.database_url)
-    db.create_schema(engine)
+    migrate.create_schema(engine)
     sessions = db.session_factory(engine)
     learner_id = None if settings.classroom else _solo_learner_id(sessions)
     services = Services(settings, engine, sessions, Catalogue(settings.references_dir), learner_id,
@@ -83,7 +83,7 @@ def create_app(settings: Settings) -> Starlette:
     ]
     middleware = [Middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)]
     if settings.classroom:
-        from .classroom_app import setup
+        from .classroom.app import setup
 
         routes, middleware = setup(services, routes, middleware)
     app = Starlette(

@@ -6,8 +6,9 @@ in one mode, autosaved, with the idempotency token that its submission will carr
 ``attempts``: every submitted copy with its score (the score contract as JSON) and the
 learner report's data, never modified afterwards.
 
-Constraint names follow a naming convention for Alembic; ``create_schema`` creates the schema
-or migrates it (``migrate``); a model change comes with a script in ``migrations/versions``.
+Constraint names follow a naming convention for Alembic; ``migrate.create_schema`` creates the
+schema or migrates it; a model change comes with a script in ``migrations/versions`` (the
+classroom's tables: ``classroom/models.py``, scripts in ``classroom/migrations``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text,
                         UniqueConstraint, create_engine, event, select)
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from ..errors import TranscribeError
@@ -133,17 +134,6 @@ def make_engine(url: str) -> Engine:
             raise TranscribeError("PostgreSQL demande le pilote psycopg : pip install "
                                   "'transcribe-medical-fr[postgres]'.") from None
     return create_engine(parsed, pool_pre_ping=True)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create or migrate the schema to the newest revision (``migrate``: Alembic)."""
-    from .migrate import upgrade
-
-    try:
-        upgrade(engine)
-    except (OperationalError, ModuleNotFoundError) as exc:
-        raise TranscribeError(f"base de données inaccessible ({engine.url.render_as_string()}) : "
-                              f"{getattr(exc, 'orig', exc)}") from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

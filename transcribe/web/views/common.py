@@ -9,7 +9,7 @@ from ..catalogue import Entry
 
 
 def services(request: Request):
-    """The app's services; in classroom mode, the logged-in learner's (set by ``gate``)."""
+    """The app's services; in classroom mode, the logged-in learner's (set by ``classroom.gate``)."""
     return request.scope.get("state", {}).get("services") or request.app.state.services
 
 

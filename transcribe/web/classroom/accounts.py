@@ -25,9 +25,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import TranscribeError
-from .classroom_db import LEARNER, LoginFailure, Membership, SchoolClass, User
-from .db import SOLO_LEARNER, Learner, utcnow
+from ...errors import TranscribeError
+from .models import LEARNER, LoginFailure, Membership, SchoolClass, User
+from ..db import SOLO_LEARNER, Learner, utcnow
 
 HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended parameters (RFC 9106)
 # Each hash takes 64 MiB and a core for a moment: a class logging in at once queues here instead

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base, utcnow
+from ..db import Base, utcnow
 
 TRAINER = "formateur"
 LEARNER = "apprenant"

@@ -16,9 +16,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TranscribeError
-from ..exercise import AUDIO_SUFFIXES, load_exercise
-from ..files import write_atomic
+from ...errors import TranscribeError
+from ...exercise import AUDIO_SUFFIXES, load_exercise
+from ...files import write_atomic
 
 UPLOAD_PATH = "/formateur/exercices"
 MAX_UPLOAD_BYTES = 60_000_000  # a 20-minute FLAC dictation is ~25 MB

@@ -1,7 +1,7 @@
 """The trainer's pages: classes, the class matrix, assignments, reports, exports, RGPD, uploads.
 
 Every page that takes an id looks it up among the logged-in trainer's own classes
-(``classroom.get_class``, ``trainer_learner``, ``trainer_attempt``): anything else is a 404,
+(``classes.get_class``, ``trainer_learner``, ``trainer_attempt``): anything else is a 404,
 exactly like an id that does not exist. Exports, deletions, imports and uploads are written
 to the audit log.
 """
@@ -19,15 +19,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ...report.html import class_context
-from .. import accounts, classroom, exports, uploads
-from ..classroom_db import Assignment, SchoolClass, User
-from ..db import MODES
-from ..pages import environment, render
+from ....report.html import class_context
+from .. import accounts, classes, exports, uploads
+from ..models import Assignment, SchoolClass, User
+from ...db import MODES
+from ...pages import environment, render
 from .account import read_form
-from .common import services
+from ...views.common import services
 
-MODE_LABELS = classroom.MODE_LABELS
+MODE_LABELS = classes.MODE_LABELS
 
 
 def trainer(request: Request) -> User:
@@ -54,7 +54,7 @@ def _in_session(request: Request, work):
 
 
 def _class_or_404(session, user: User, class_id: int) -> SchoolClass:
-    school_class = classroom.get_class(session, user.id, class_id)
+    school_class = classes.get_class(session, user.id, class_id)
     if school_class is None:
         raise HTTPException(404, "Classe inconnue.")
     return school_class
@@ -69,9 +69,9 @@ def _titles(request: Request) -> dict[str, str]:
 async def dashboard(request: Request):
     def work(session, user):
         rows = []
-        for c in classroom.trainer_classes(session, user.id):
-            rows.append({"c": c, "learners": len(classroom.class_learners(session, c.id)),
-                         "assignments": len(classroom.class_assignments(session, c.id))})
+        for c in classes.trainer_classes(session, user.id):
+            rows.append({"c": c, "learners": len(classes.class_learners(session, c.id)),
+                         "assignments": len(classes.class_assignments(session, c.id))})
         return rows
 
     rows = await _in_session(request, work)
@@ -92,7 +92,7 @@ async def create_class(request: Request):
         school_class = SchoolClass(name=name, trainer_id=user.id, join_code=code)
         session.add(school_class)
         session.flush()
-        classroom.audit(session, user, "classe_creee", name, classe=school_class.id)
+        classes.audit(session, user, "classe_creee", name, classe=school_class.id)
         return school_class.id
 
     class_id = await _in_session(request, work)
@@ -104,14 +104,14 @@ async def class_page(request: Request):
 
     def work(session, user):
         school_class = _class_or_404(session, user, class_id)
-        return school_class, classroom.matrix(session, school_class.id)
+        return school_class, classes.matrix(session, school_class.id)
 
     school_class, m = await _in_session(request, work)
     entries = await run_in_threadpool(services(request).catalogue.entries)
     titles = {e.exercise.id: e.exercise.title for e in entries}
     return render(request, "classroom/trainer/class.html.j2", nav="classes", c=school_class, m=m, titles=titles,
                   exercises=sorted(entries, key=lambda e: e.exercise.id), modes=MODE_LABELS,
-                  is_open=classroom.is_open)
+                  is_open=classes.is_open)
 
 
 async def new_code(request: Request):
@@ -120,7 +120,7 @@ async def new_code(request: Request):
     def work(session, user):
         school_class = _class_or_404(session, user, class_id)
         school_class.join_code = accounts.new_join_code()
-        classroom.audit(session, user, "code_renouvele", school_class.name, classe=class_id)
+        classes.audit(session, user, "code_renouvele", school_class.name, classe=class_id)
 
     await _in_session(request, work)
     return RedirectResponse(f"/formateur/classes/{class_id}", status_code=303)
@@ -156,7 +156,7 @@ async def assign(request: Request):
         _class_or_404(session, user, class_id)
         session.add(Assignment(class_id=class_id, exercise_id=exercise_id, mode=mode, opens_at=opens,
                                closes_at=closes))
-        classroom.audit(session, user, "devoir_donne", exercise_id, classe=class_id, mode=mode,
+        classes.audit(session, user, "devoir_donne", exercise_id, classe=class_id, mode=mode,
                         ouverture=opens.isoformat() if opens else None,
                         fermeture=closes.isoformat() if closes else None)
 
@@ -173,7 +173,7 @@ async def unassign(request: Request):
         if assignment is None or assignment.class_id != class_id:
             raise HTTPException(404, "Devoir inconnu.")
         session.delete(assignment)
-        classroom.audit(session, user, "devoir_retire", assignment.exercise_id, classe=class_id)
+        classes.audit(session, user, "devoir_retire", assignment.exercise_id, classe=class_id)
 
     await _in_session(request, work)
     return RedirectResponse(f"/formateur/classes/{class_id}#devoirs", status_code=303)
@@ -198,7 +198,7 @@ async def import_learners(request: Request):
     def work(session, user):
         school_class = _class_or_404(session, user, class_id)
         done = accounts.import_learners(session, rows, school_class, user)
-        classroom.audit(session, user, "import_apprenants", school_class.name, classe=class_id,
+        classes.audit(session, user, "import_apprenants", school_class.name, classe=class_id,
                         crees=[r.username for r in done if r.password],
                         refuses=[r.username for r in done if not r.password])
         return school_class, done
@@ -215,7 +215,7 @@ async def attempt_page(request: Request):
     attempt_id = _int_param(request, "tentative")
 
     def work(session, user):
-        found = classroom.trainer_attempt(session, user.id, attempt_id)
+        found = classes.trainer_attempt(session, user.id, attempt_id)
         if found is None:
             raise HTTPException(404, "Tentative inconnue.")
         return found
@@ -231,7 +231,7 @@ async def class_report(request: Request):
 
     def work(session, user):
         school_class = _class_or_404(session, user, class_id)
-        return school_class, classroom.last_attempts(session, school_class.id)
+        return school_class, classes.last_attempts(session, school_class.id)
 
     school_class, rows = await _in_session(request, work)
     records = exports.gradebook_records(rows)
@@ -285,9 +285,9 @@ async def export(request: Request):
 
     def work(session, user):
         school_class = _class_or_404(session, user, class_id)
-        rows = classroom.last_attempts(session, class_id)
-        learners = classroom.class_learners(session, class_id)
-        classroom.audit(session, user, "export", school_class.name, classe=class_id, fichier=kind, copies=len(rows))
+        rows = classes.last_attempts(session, class_id)
+        learners = classes.class_learners(session, class_id)
+        classes.audit(session, user, "export", school_class.name, classe=class_id, fichier=kind, copies=len(rows))
         return school_class, rows, learners
 
     school_class, rows, learners = await _in_session(request, work)
@@ -311,7 +311,7 @@ async def export(request: Request):
 # --- one learner (RGPD) ------------------------------------------------------------------------
 
 def _learner_or_404(session, user: User, learner_user_id: int) -> User:
-    learner = classroom.trainer_learner(session, user.id, learner_user_id)
+    learner = classes.trainer_learner(session, user.id, learner_user_id)
     if learner is None:
         raise HTTPException(404, "Apprenant inconnu.")
     return learner
@@ -322,7 +322,7 @@ async def learner_page(request: Request):
 
     def work(session, user):
         learner = _learner_or_404(session, user, learner_user_id)
-        return learner, classroom.learner_data(session, learner), classroom.other_trainers(session, learner, user.id)
+        return learner, classes.learner_data(session, learner), classes.other_trainers(session, learner, user.id)
 
     learner, data, shared = await _in_session(request, work)
     return render(request, "classroom/trainer/learner.html.j2", nav="classes", learner=learner, data=data,
@@ -334,8 +334,8 @@ async def learner_export(request: Request):
 
     def work(session, user):
         learner = _learner_or_404(session, user, learner_user_id)
-        data = classroom.learner_data(session, learner)
-        classroom.audit(session, user, "export_donnees_apprenant", learner.username, apprenant=learner.id)
+        data = classes.learner_data(session, learner)
+        classes.audit(session, user, "export_donnees_apprenant", learner.username, apprenant=learner.id)
         return learner, data
 
     learner, data = await _in_session(request, work)
@@ -352,11 +352,11 @@ async def learner_delete(request: Request):
         learner = _learner_or_404(session, user, learner_user_id)
         if accounts.normalise_name(form.get("confirmation", "")) != learner.username:
             raise HTTPException(400, f"Suppression non confirmée : saisissez exactement « {learner.username} ».")
-        if classroom.other_trainers(session, learner, user.id):
+        if classes.other_trainers(session, learner, user.id):
             raise HTTPException(409, "Cet apprenant est aussi inscrit dans la classe d'un autre formateur : "
                                      "la suppression de son compte lui revient aussi. Rien n'a été supprimé.")
-        count = classroom.delete_learner(session, learner)
-        classroom.audit(session, user, "suppression_apprenant", learner.username, tentatives=count)
+        count = classes.delete_learner(session, learner)
+        classes.audit(session, user, "suppression_apprenant", learner.username, tentatives=count)
         return learner.username, count
 
     name, count = await _in_session(request, work)
@@ -396,7 +396,7 @@ async def upload_exercise(request: Request):
     await run_in_threadpool(uploads.add, svc.settings, exercise_id, reference, metadata, audio)
 
     def work(session, user):
-        classroom.audit(session, user, "exercice_ajoute", exercise_id)
+        classes.audit(session, user, "exercice_ajoute", exercise_id)
 
     await _in_session(request, work)
     return RedirectResponse(f"/formateur/exercices?ajoute={quote(exercise_id)}", status_code=303)
@@ -409,7 +409,7 @@ async def exercises(request: Request):
 
 
 async def journal(request: Request):
-    entries = await _in_session(request, lambda session, user: classroom.audit_entries(session, user.id))
+    entries = await _in_session(request, lambda session, user: classes.audit_entries(session, user.id))
     return render(request, "classroom/trainer/journal.html.j2", nav="journal", entries=entries)
 
 

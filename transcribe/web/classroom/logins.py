@@ -20,8 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .classroom_db import LoginSession, ServerSecret, User
-from .db import as_utc, utcnow
+from .models import LoginSession, ServerSecret, User
+from ..db import as_utc, utcnow
 
 COOKIE = "transcribe_session"
 LIFETIME = timedelta(hours=12)

@@ -11,7 +11,7 @@ An ASGI middleware placed inside ``SecurityMiddleware`` (headers, body limit, or
   account; ``/formateur/…`` is for trainers, and a learner gets 404 there (nothing says that
   the page exists); every other page is the learner's workspace, served with per-request
   services: this learner's id and a catalogue that holds only the exercises assigned to
-  their classes and open now (``classroom.AssignedCatalogue``). A trainer sent to the
+  their classes and open now (``classes.AssignedCatalogue``). A trainer sent to the
   workspace's home lands on their dashboard.
 """
 
@@ -28,10 +28,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from . import classroom
-from .classroom_db import LEARNER, TRAINER
+from . import classes
+from .models import LEARNER, TRAINER
 from .logins import COOKIE
-from .pages import error_response
+from ..pages import error_response
 
 PUBLIC = ("/connexion", "/inscription", "/static/", "/theme.css", "/favicon.ico")
 ANY_ACCOUNT = ("/deconnexion",)  # open to every logged-in account, trainer or learner
@@ -105,7 +105,7 @@ class ClassroomGate:
 
     def _learner_services(self, user):
         svc = self.services
-        catalogue = classroom.AssignedCatalogue(svc.catalogue, classroom.open_assignments(svc.sessions, user.id))
+        catalogue = classes.AssignedCatalogue(svc.catalogue, classes.open_assignments(svc.sessions, user.id))
         return dataclasses.replace(svc, learner_id=user.learner_id, catalogue=catalogue)
 
     def _deny(self, scope, path: str, user):

@@ -22,9 +22,9 @@ import io
 import zipfile
 from datetime import datetime
 
-from .. import __version__, gradebook
-from .classroom_db import User
-from .db import Attempt
+from ... import __version__, gradebook
+from .models import User
+from ..db import Attempt
 
 SUBMISSION_FOLDERS = {"dictee": "copies", "correction": "copies-correction"}
 README = """Export de la classe « {name} » ({date}), par transcribe {version}.

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from starlette.middleware import Middleware
 
-from .catalogue import Catalogue
-from .classroom import CombinedCatalogue
+from ..catalogue import Catalogue
+from .classes import CombinedCatalogue
 from .gate import ClassroomGate
 from .logins import Logins
-from .security import SecurityMiddleware
+from ..security import SecurityMiddleware
 from .uploads import MAX_UPLOAD_BYTES, UPLOAD_PATH, uploads_dir
 from .views import account, trainer
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .catalogue import Catalogue, Entry
-from .classroom_db import Assignment, AuditEntry, LoginSession, Membership, SchoolClass, User
-from .db import Attempt, Learner, WorkingCopy, as_utc, utcnow
+from ..catalogue import Catalogue, Entry
+from .models import Assignment, AuditEntry, LoginSession, Membership, SchoolClass, User
+from ..db import Attempt, Learner, WorkingCopy, as_utc, utcnow
 
 MODE_LABELS = {"dictee": "saisie sous dictée", "correction": "correction de brouillon"}
 

@@ -12,10 +12,10 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from .. import accounts
-from ..classroom_db import LEARNER, TRAINER, SchoolClass, User
+from ..models import LEARNER, TRAINER, SchoolClass, User
 from ..logins import COOKIE, clear_cookie, set_cookie
-from ..pages import render
-from .common import services
+from ...pages import render
+from ...views.common import services
 
 MAX_FIELD = 300
 
