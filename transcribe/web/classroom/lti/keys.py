@@ -41,7 +41,7 @@ class ToolKey:
 
     def public_jwk(self) -> dict:
         jwk = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
-        return {**jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
+        return {"kty": "RSA", "n": jwk["n"], "e": jwk["e"], "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
 
     def sign(self, claims: dict) -> str:
         return jwt.encode(claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid})

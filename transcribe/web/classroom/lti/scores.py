@@ -226,6 +226,7 @@ class Sender:
         if self._thread is not None:
             self._thread.join(timeout=HTTP_TIMEOUT_SECONDS + 5)
             self._thread = None
+        self._stop.clear()  # run_once still works (a test, a command)
 
     def wake(self) -> None:
         self._wake.set()
