@@ -258,15 +258,21 @@ class Platform:
             """Launch buttons, each a form posted to the tool's login in a new window."""
             buttons = []
             for label, spec in self.buttons.items():
+                launch = spec()
+                if not launch:  # not possible yet (no activity)
+                    continue
                 fields = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                                 for k, v in spec().items())
+                                 for k, v in launch.items())
                 buttons.append(f'<form method="post" action="{html.escape(self.tool_login)}" target="_blank">{fields}'
                                f'<button type="submit" id="{label}">{label}</button></form>')
             return HTMLResponse('<!DOCTYPE html><html lang="fr"><body><h1>Moodle de test</h1>' + "".join(buttons)
                                 + "</body></html>")
 
+        async def favicon(request):
+            return Response(status_code=204)
+
         return Starlette(routes=[
-            Route("/", home), Route("/jwks", keyset), Route("/auth", auth, methods=["GET", "POST"]),
+            Route("/", home), Route("/favicon.ico", favicon), Route("/jwks", keyset), Route("/auth", auth, methods=["GET", "POST"]),
             Route("/deep-link-return", deep_link_return, methods=["POST"]), Route("/token", token, methods=["POST"]),
             Route("/lineitems/{n}/lineitem/scores", scores, methods=["POST"]),
         ])
