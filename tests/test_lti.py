@@ -241,6 +241,24 @@ def test_moodle_down_then_refusing_then_resent_nothing_lost(world, tmp_path):
     restarted.state.services.engine.dispose()
 
 
+def test_erasing_a_learner_opened_from_moodle_erases_their_moodle_links(world):
+    app, platform = world["app"], world["platform"]
+    teacher = Visitor(world["url"])
+    link = deep_link(world, teacher)
+    paul = Visitor(world["url"])
+    paul.launch(platform, PAUL, link=link)
+    with app.state.services.sessions.begin() as session:
+        user = session.scalar(select(User).where(User.role == "apprenant"))
+        user_id, username = user.id, user.username
+    assert username == "paul.petit"
+    page = teacher.get(f"/formateur/apprenants/{user_id}")
+    assert '"courriel": "paul.petit@centre.fr"' in text_of(teacher.get(f"/formateur/apprenants/{user_id}/donnees.json"))
+    erased = teacher.post(f"/formateur/apprenants/{user_id}/supprimer", {"confirmation": username}, page)
+    assert erased.status_code == 200
+    after = counts(app)
+    assert (after["lti_accounts"], after["lti_grades"], after["users"]) == (1, 0, 2)  # marie and the teacher remain
+
+
 # --- refusals: a French page, and nothing created ------------------------------------------------
 
 LAUNCH_LINK = {"id": "lien-9", "custom": {"exercice": EXERCISE, "mode": "dictee"}}
