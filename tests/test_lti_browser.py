@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from lti_platform import INSTRUCTOR, LEARNER, Person, Platform, serve
-from test_classroom_browser import LAUNCH_ARGS, PASSWORD, chromium_path, server  # noqa: F401 (fixture)
+from test_classroom_browser import LAUNCH_ARGS, PASSWORD, chromium_path, do_the_dictation, server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 EXERCISE = "14-ordonnance"
 TEACHER = Person("moodle-user-2", "Claire Martin", "claire.martin@centre.fr", INSTRUCTOR)
 PAUL = Person("moodle-user-15", "Paul Petit", "paul.petit@centre.fr", LEARNER)
@@ -91,12 +89,7 @@ def test_moodle_launches_in_a_new_window_a_dictation_and_its_note_back(server): 
         learner = new_context()
         work = launch(learner, "apprenant")
         work.wait_for_url(f"{url}exercices/{EXERCISE}/dictee")
-        work.wait_for_selector("#texte")
-        text = (ROOT / "references" / f"{EXERCISE}.txt").read_text(encoding="utf-8").replace("comprimé", "comprimer")
-        work.fill("#texte", text)
-        work.click("#submit")
-        work.wait_for_url(re.compile(r".*/tentatives/\d+$"))
-        shown_note = work.text_content("#note").split("/")[0].strip()
+        shown_note = do_the_dictation(work)
 
         deadline = time.monotonic() + 60
         while not platform.scores and time.monotonic() < deadline:

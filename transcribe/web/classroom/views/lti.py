@@ -36,7 +36,7 @@ from ..models import GRADE_POLICIES, NO_PASSWORD, Assignment
 from ...pages import error_response, render
 from ...security import CSP
 from .account import secure
-from .trainer import MODE_LABELS, _class_or_404, _in_session, _int_param
+from .trainer import MODE_LABELS, _assignment_or_404, _class_or_404, _in_session, _int_param
 
 MAX_FIELD = 4000  # Moodle's lti_message_hint and the id_token are longer than a login form's fields
 MAX_TOKEN_FIELD = 20_000
@@ -270,10 +270,7 @@ async def set_policy(request: Request):
         raise HTTPException(400, "Choisissez la meilleure, la dernière ou la première tentative.")
 
     def work(session, user):
-        _class_or_404(session, user, class_id)
-        assignment = session.get(Assignment, assignment_id)
-        if assignment is None or assignment.class_id != class_id:
-            raise HTTPException(404, "Devoir inconnu.")
+        assignment = _assignment_or_404(session, user, class_id, assignment_id)
         assignment.grade_policy = policy
         session.flush()
         links = session.scalars(select(GradeLink).where(GradeLink.assignment_id == assignment_id)).all()

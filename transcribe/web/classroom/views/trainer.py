@@ -165,14 +165,20 @@ async def assign(request: Request):
     return RedirectResponse(f"/formateur/classes/{class_id}#devoirs", status_code=303)
 
 
+def _assignment_or_404(session, user: User, class_id: int, assignment_id: int) -> Assignment:
+    """An assignment of one of the trainer's classes (through the class of the URL)."""
+    _class_or_404(session, user, class_id)
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.class_id != class_id:
+        raise HTTPException(404, "Devoir inconnu.")
+    return assignment
+
+
 async def unassign(request: Request):
     class_id, assignment_id = _int_param(request, "classe"), _int_param(request, "devoir")
 
     def work(session, user):
-        _class_or_404(session, user, class_id)
-        assignment = session.get(Assignment, assignment_id)
-        if assignment is None or assignment.class_id != class_id:
-            raise HTTPException(404, "Devoir inconnu.")
+        assignment = _assignment_or_404(session, user, class_id, assignment_id)
         session.delete(assignment)
         classes.audit(session, user, "devoir_retire", assignment.exercise_id, classe=class_id)
 
