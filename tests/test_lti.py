@@ -461,6 +461,20 @@ def test_scores_url_timestamps_and_comment():
     assert scores.comment(Attempt(note=18.0, acquis=True, score={})) == "acquis — 18/20"
 
 
+def test_roles_instructors_and_their_sub_roles_teach_learners_learn():
+    def launch(*roles):
+        return lti_launch.Launch(1, "i", "c", "d", lti_launch.RESOURCE_LINK, "s", list(roles))
+
+    v2 = "http://purl.imsglobal.org/vocab/lis/v2/"
+    assert launch(INSTRUCTOR).is_instructor and not launch(INSTRUCTOR).is_learner
+    assert launch(v2 + "membership/Instructor#TeachingAssistant").is_instructor
+    assert launch(v2 + "institution/person#Administrator", LEARNER).is_instructor
+    assert launch(LEARNER).is_learner and not launch(LEARNER).is_instructor
+    assert launch(v2 + "membership/Learner#NonCreditLearner").is_learner
+    nobody = launch(v2 + "membership#Mentor", "Instructor")
+    assert not nobody.is_instructor and not nobody.is_learner
+
+
 def test_which_attempt_counts(database_url, tmp_path):
     app = classroom_app(database_url, tmp_path)
     add_user(app, "marie")

@@ -85,6 +85,9 @@ class ToolKeys:
                     os.link(tmp, self.folder / name)  # fails if another process made it first
                 except FileExistsError:
                     pass
+                except OSError:  # a file system without hard links: a rename, if still missing
+                    if not (self.folder / name).exists():
+                        os.replace(tmp, self.folder / name)
         finally:
             tmp.unlink(missing_ok=True)
 

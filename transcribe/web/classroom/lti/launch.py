@@ -50,9 +50,14 @@ AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 RESOURCE_LINK = "LtiResourceLinkRequest"
 DEEP_LINKING = "LtiDeepLinkingRequest"
 MESSAGE_TYPES = (RESOURCE_LINK, DEEP_LINKING)
-INSTRUCTOR_ROLES = ("membership#Instructor", "membership#ContentDeveloper", "membership/Instructor#",
-                    "institution/person#Administrator", "system/person#Administrator")
-LEARNER_ROLES = ("membership#Learner", "membership/Learner#")
+# LIS roles (full URIs in LTI 1.3): an instructor, one of its sub-roles (a teaching assistant),
+# a content developer or a site administrator teaches; a learner (or a sub-role) learns
+V2 = "http://purl.imsglobal.org/vocab/lis/v2/"
+INSTRUCTOR_ROLES = (V2 + "membership#Instructor", V2 + "membership#ContentDeveloper",
+                    V2 + "institution/person#Administrator", V2 + "system/person#Administrator")
+INSTRUCTOR_SUBROLES = V2 + "membership/Instructor#"
+LEARNER_ROLES = (V2 + "membership#Learner",)
+LEARNER_SUBROLES = V2 + "membership/Learner#"
 
 
 class LaunchRefused(Exception):
@@ -85,11 +90,11 @@ class Launch:
 
     @property
     def is_instructor(self) -> bool:
-        return any(r.endswith(INSTRUCTOR_ROLES) for r in self.roles)
+        return any(r in INSTRUCTOR_ROLES or r.startswith(INSTRUCTOR_SUBROLES) for r in self.roles)
 
     @property
     def is_learner(self) -> bool:
-        return any(r.endswith(LEARNER_ROLES) for r in self.roles)
+        return any(r in LEARNER_ROLES or r.startswith(LEARNER_SUBROLES) for r in self.roles)
 
 
 def with_query(url: str, params: dict[str, str]) -> str:
