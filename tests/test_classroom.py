@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, inspect, select
 from transcribe.gradebook import gradebook_header
 from transcribe.cli import main
 from transcribe.web import db, migrate
-from transcribe.web.classroom.models import AuditEntry
+from transcribe.web.classroom.models import AuditEntry, User
 
 ROOT = Path(__file__).resolve().parent.parent
 COPY = ROOT / "examples" / "submissions"
@@ -102,11 +102,16 @@ def test_exports_are_the_gradebook_of_transcribe_grade_and_grade_gives_the_same_
     assert [i["score"] for i in graded["items"]] == [i["score"] for i in document["items"]]
     assert (out / "gradebook.csv").read_bytes().split(b"\r\n")[0] == gradebook.content.split(b"\r\n")[0]
 
+    with app.state.services.sessions.begin() as session:  # as Moodle's launch or the learners' import give it
+        session.scalar(select(User).where(User.username == "paul")).email = "paul.martin@centre.fr"
     moodle = list(csv.reader(io.StringIO(marie.get(f"{base}/moodle.csv").text)))
     note = lambda who, ex: f"{server_notes[(who, ex)]:.2f}"  # noqa: E731
-    assert moodle == [["identifiant", "nom", "Échographie abdominale", "Ordonnance"],
-                      ["lea", "Léa Durand", "", note("lea", "14-ordonnance")],
-                      ["paul", "Paul Martin", note("paul", "05-echographie-abdominale"), note("paul", "14-ordonnance")]]
+    assert "." in note("lea", "14-ordonnance") and "," not in note("lea", "14-ordonnance")
+    assert moodle == [["identifiant", "nom", "Email address", "Échographie abdominale", "Ordonnance"],
+                      ["lea", "Léa Durand", "", "", note("lea", "14-ordonnance")],
+                      ["paul", "Paul Martin", "paul.martin@centre.fr", note("paul", "05-echographie-abdominale"),
+                       note("paul", "14-ordonnance")]]
+    assert "Email address</strong> à <strong>useremail" in marie.get(f"/formateur/classes/{classe['class_id']}").text
     with app.state.services.sessions.begin() as session:
         actions = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "export")).all()
     assert [a["fichier"] for a in actions] == ["carnet.csv", "carnet.json", "copies.zip", "moodle.csv"]
@@ -163,6 +168,22 @@ def test_csv_import_creates_accounts_and_shows_passwords_once(classe):
     assert zoe.login("zoe.petit", passwords["zoe.petit"][1]).status_code == 303
     assert passwords["zoe.petit"][1] not in marie.get("/formateur/journal").text
     assert passwords["zoe.petit"][1] not in marie.get(f"/formateur/classes/{class_id}").text
+
+
+def test_csv_import_keeps_the_email_that_moodle_matches(classe):
+    marie, class_id = classe["marie"], classe["class_id"]
+    listing = ("Identifiant,Nom,Adresse e-mail\nines.roy,Inès Roy,ines.roy@centre.fr\n"
+               "bad.mail,Mauvais,pas-une-adresse\nsans,Sans Adresse,\n")
+    page = marie.post(f"/formateur/classes/{class_id}/import", files={"fichier": ("liste.csv", listing.encode(), "text/csv")})
+    assert page.status_code == 200
+    assert "adresse e-mail invalide : « pas-une-adresse »" in page.text
+    with classe["app"].state.services.sessions.begin() as session:
+        emails = dict(session.execute(select(User.username, User.email).where(User.username.in_(
+            ["ines.roy", "bad.mail", "sans"]))).all())
+    assert emails == {"ines.roy": "ines.roy@centre.fr", "sans": ""}
+    rows = list(csv.reader(io.StringIO(marie.get(f"/formateur/classes/{class_id}/export/moodle.csv").text)))
+    assert [r[:3] for r in rows if r[0] in ("ines.roy", "sans")] == [["ines.roy", "Inès Roy", "ines.roy@centre.fr"],
+                                                                     ["sans", "Sans Adresse", ""]]
 
 
 def test_assignment_period_and_mode(classe):

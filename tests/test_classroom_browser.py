@@ -43,6 +43,16 @@ def run_cli(env: dict, *args: str, stdin: str = "") -> subprocess.CompletedProce
                           capture_output=True, text=True, env=env, timeout=300)
 
 
+def do_the_dictation(page) -> str:
+    """Type the exercise's reference with one mistake, submit; the note shown on the report."""
+    page.wait_for_selector("#texte")
+    text = (ROOT / "references" / f"{EXERCISE}.txt").read_text(encoding="utf-8").replace("comprimé", "comprimer")
+    page.fill("#texte", text)
+    page.click("#submit")
+    page.wait_for_url(re.compile(r".*/tentatives/\d+$"))
+    return page.text_content("#note").split("/")[0].strip()
+
+
 @pytest.fixture
 def server(tmp_path):
     env = {**os.environ, "TRANSCRIBE_DATA_DIR": str(tmp_path / "donnees"), "PYTHONUNBUFFERED": "1"}
@@ -113,12 +123,7 @@ def test_trainer_assigns_learner_submits_trainer_exports_and_grade_agrees(server
         learner.wait_for_url(url)
         assert learner.locator("tr[id^=ex-]").count() == 1
         learner.click(f"#ex-{EXERCISE} a.button")
-        learner.wait_for_selector("#texte")
-        text = (ROOT / "references" / f"{EXERCISE}.txt").read_text(encoding="utf-8").replace("comprimé", "comprimer")
-        learner.fill("#texte", text)
-        learner.click("#submit")
-        learner.wait_for_url(re.compile(r".*/tentatives/\d+$"))
-        shown_note = learner.text_content("#note").split("/")[0].strip()
+        shown_note = do_the_dictation(learner)
 
         trainer.goto(class_url)
         shots = Path(os.environ.get("TRANSCRIBE_SCREENSHOTS") or tmp_path)  # =docs refreshes the README's

@@ -56,6 +56,8 @@ def trainer_post_paths(w, owner="a"):
     learner = w["ids"]["paul" if owner == "a" else "lea"]
     return [(f"/formateur/classes/{c}/code", {}), (f"/formateur/classes/{c}/devoirs", {"exercice": "14-ordonnance"}),
             (f"/formateur/classes/{c}/devoirs/1/supprimer", {}),
+            (f"/formateur/classes/{c}/devoirs/1/tentative", {"tentative": "derniere"}),
+            (f"/formateur/classes/{c}/moodle/1/renvoyer", {}),
             (f"/formateur/apprenants/{learner}/supprimer", {"confirmation": "lea" if owner == "b" else "paul"})]
 
 
@@ -75,17 +77,19 @@ def test_each_trainer_page_is_404_for_another_trainer(world):
 
 def test_every_trainer_page_is_404_for_a_learner(world):
     paul = world["paul"]
-    for path in ["/formateur", "/formateur/exercices", "/formateur/journal", *trainer_get_paths(world, "a")]:
+    for path in ["/formateur", "/formateur/exercices", "/formateur/journal", "/lti/configuration",
+                 "/lti/deep-linking", *trainer_get_paths(world, "a")]:
         page = paul.get(path)
         assert page.status_code == 404, path
         assert "Page introuvable" in page.text
-    for path, data in [("/formateur/classes", {"nom": "x"}), *trainer_post_paths(world, "a")]:
+    for path, data in [("/formateur/classes", {"nom": "x"}), ("/lti/configuration/cle", {}),
+                       ("/lti/configuration/plateformes", {"nom": "x"}), *trainer_post_paths(world, "a")]:
         assert paul.post(path, data).status_code == 404, path
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(world):
     anonymous = Browser(world["app"])
-    for path in ["/", "/progression", "/formateur", *trainer_get_paths(world, "a")]:
+    for path in ["/", "/progression", "/formateur", "/lti/configuration", *trainer_get_paths(world, "a")]:
         page = anonymous.get(path)
         assert page.status_code == 303, path
         assert page.headers["location"].startswith("/connexion?suite=")
@@ -163,7 +167,8 @@ def test_cookies_are_secure_behind_a_tls_proxy(tmp_path):
 
 def test_csp_has_no_inline_script_and_pages_have_none(world):
     marie = world["marie"]
-    for path in ["/connexion", "/formateur", *trainer_get_paths(world, "a")[:2], trainer_get_paths(world, "a")[6]]:
+    for path in ["/connexion", "/formateur", "/lti/configuration", *trainer_get_paths(world, "a")[:2],
+                 trainer_get_paths(world, "a")[6]]:
         page = marie.get(path)
         csp = page.headers["content-security-policy"]
         assert "script-src 'self';" in csp and "unsafe-inline" not in csp

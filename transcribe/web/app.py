@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from sqlalchemy.engine import Engine
@@ -39,6 +39,11 @@ class Services:
     learner_id: int | None  # solo: the one learner; classroom: set per request by the gate
     timings: TimingsService
     logins: object = None  # classroom mode: classroom.logins.Logins
+    lti: object = None  # classroom mode: classroom.lti.tool.Tool (Moodle)
+    # called as hook(learner_id, attempt) after a new attempt is stored (in a worker thread);
+    # the classroom sends notes to Moodle from there, the workspace knows nothing of it
+    on_submit: list = field(default_factory=list)
+    background: list = field(default_factory=list)  # objects with start() and stop(), run by the lifespan
 
 
 def _solo_learner_id(sessions: sessionmaker[Session]) -> int:
@@ -55,7 +60,11 @@ def _lifespan(services: Services):
     @asynccontextmanager
     async def lifespan(app):
         threading.Thread(target=feedback.warm_up, name="warm-up", daemon=True).start()
+        for worker in services.background:
+            worker.start()
         yield
+        for worker in services.background:
+            worker.stop()
         services.timings.shutdown()
         services.engine.dispose()
 

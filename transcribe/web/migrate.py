@@ -104,6 +104,7 @@ def create_schema(engine: Engine) -> None:
 def all_metadata():
     """The models of both modes (for autogenerate and the models ↔ scripts test)."""
     from .classroom import models  # noqa: F401  (its tables join the metadata)
+    from .classroom.lti import models as _lti  # noqa: F401
     from .db import Base
 
     return Base.metadata

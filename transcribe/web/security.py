@@ -4,7 +4,9 @@
   no inline script, no inline event handler, no inline style; no framing.
 - A request body larger than the limit is refused with 413 before it is read whole.
 - A state-changing request from another site (an ``Origin`` header naming another host) is
-  refused with 403: a local server must not take orders from a page on the internet.
+  refused with 403: a local server must not take orders from a page on the internet. Only the
+  paths given as ``cross_site`` take one (the classroom's LTI login and launch, which Moodle's
+  pages post to, authenticated by a signed token instead).
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ class BodyTooLarge(HTTPException):
 class SecurityMiddleware:
     """Pure ASGI middleware (it must see the body as it streams in)."""
 
-    def __init__(self, app, max_body_bytes: int, larger: dict[str, int] | None = None):
+    def __init__(self, app, max_body_bytes: int, larger: dict[str, int] | None = None,
+                 cross_site: tuple[str, ...] = ()):
         self.app = app
         self.max_body = max_body_bytes
         self.larger = larger or {}  # path → its own limit (the classroom's exercise upload)
+        self.cross_site = cross_site  # paths that take posts from other sites
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -55,7 +59,7 @@ class SecurityMiddleware:
         headers = Headers(scope=scope)
         max_body = self.larger.get(scope["path"], self.max_body)
         refused = None
-        if scope["method"] not in SAFE_METHODS and not same_origin(headers):
+        if scope["method"] not in SAFE_METHODS and scope["path"] not in self.cross_site and not same_origin(headers):
             refused = (403, "Requête refusée : elle ne vient pas de cette application.")
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > max_body:

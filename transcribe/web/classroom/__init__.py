@@ -12,5 +12,6 @@ with ``--classe``.
 - ``classes``: classes, assignments, the class matrix, one learner's data, the audit log;
 - ``exports``: gradebook, submissions folder and Moodle CSV of a class;
 - ``uploads``: a trainer's exercise uploaded from the browser;
-- ``views``: the login and registration pages, the trainer's pages.
+- ``lti``: the LTI 1.3 tool for Moodle (launches, Deep Linking, notes sent back);
+- ``views``: the login and registration pages, the trainer's pages, the LTI tool's pages.
 """

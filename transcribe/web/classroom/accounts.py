@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...errors import TranscribeError
-from .models import LEARNER, LoginFailure, Membership, SchoolClass, User
+from .models import LEARNER, NO_PASSWORD, LoginFailure, Membership, SchoolClass, User
 from ..db import SOLO_LEARNER, Learner, utcnow
 
 HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended parameters (RFC 9106)
@@ -98,19 +98,21 @@ def find_user(session: Session, name: str) -> User | None:
     return session.scalar(select(User).where(User.username == normalise_name(name)))
 
 
-def create_user(session: Session, name: str, password: str, role: str, display_name: str = "",
-                created_by: int | None = None, password_hash: str | None = None) -> User:
+def create_user(session: Session, name: str, password: str | None, role: str, display_name: str = "",
+                created_by: int | None = None, password_hash: str | None = None, email: str = "") -> User:
     """A new account (a learner account gets its workspace learner). AccountError when refused.
 
-    ``password_hash``: already computed (outside the transaction) from ``password``."""
-    problem = name_problem(name) or password_problem(password)
+    ``password_hash``: already computed (outside the transaction) from ``password``;
+    ``password`` None: an account without password (opened from Moodle, ``lti.people``)."""
+    problem = name_problem(name) or (password_problem(password) if password is not None else "")
     if problem:
         raise AccountError(problem)
     username = normalise_name(name)
     if find_user(session, username) is not None:
         raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.")
+    digest = NO_PASSWORD if password is None else password_hash or hash_password(password)
     user = User(username=username, display_name=display_name.strip()[:200] or name.strip(), role=role,
-                password_hash=password_hash or hash_password(password), created_by=created_by)
+                password_hash=digest, created_by=created_by, email=email.strip()[:320])
     if role == LEARNER:
         # a workspace learner of that name already exists (the solo learner « local »): its
         # attempts are not handed to a new account
@@ -164,11 +166,12 @@ def authenticate(sessions: sessionmaker[Session], name: str, password: str, addr
         if throttled(session, name, address):
             return LoginResult(None, "Trop de tentatives de connexion : réessayez dans 15 minutes.", True)
         user = find_user(session, name) if name.strip() else None
+    has_password = user is not None and user.password_hash != NO_PASSWORD  # Moodle's accounts have none
     try:
-        expected = user.password_hash if user else _dummy_hash()
+        expected = user.password_hash if has_password else _dummy_hash()
         with HASHING:
             HASHER.verify(expected, password[:MAX_PASSWORD])
-        ok = user is not None
+        ok = has_password
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
@@ -206,13 +209,18 @@ class ImportRow:
     display_name: str
     password: str = ""  # the initial password, shown once
     problem: str = ""
+    email: str = ""
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def read_learner_csv(data: bytes) -> list[ImportRow]:
     """Rows of a learner list: a column ``identifiant`` (or ``nom_utilisateur``, ``username``,
-    ``login``) and optionally ``nom`` (or ``nom_complet``, ``name``); ``,`` or ``;`` separated,
-    UTF-8 (with or without BOM) or Windows-1252. Without a header, the first column is the
-    account name and the second the display name."""
+    ``login``), optionally ``nom`` (or ``nom_complet``, ``name``) and ``email`` (or
+    ``courriel``, ``adresse e-mail``, ``Email address``: the one Moodle's CSV import can match);
+    ``,`` or ``;`` separated, UTF-8 (with or without BOM) or Windows-1252. Without a header, the
+    first column is the account name, the second the display name, the third the e-mail."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -223,18 +231,25 @@ def read_learner_csv(data: bytes) -> list[ImportRow]:
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
     header = [unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode().strip().lower() for c in rows[0]]
-    name_col, display_col, start = 0, 1, 0
+    name_col, display_col, email_col, start = 0, 1, 2, 0
     known_names = ("identifiant", "nom_utilisateur", "nom d'utilisateur", "username", "login", "utilisateur")
     known_display = ("nom", "nom_complet", "nom complet", "name", "display_name", "apprenant")
+    known_email = ("email", "e-mail", "courriel", "mail", "adresse e-mail", "adresse email", "adresse de courriel",
+                   "email address", "adresse electronique")
     if any(h in known_names for h in header):
         name_col = next(k for k, h in enumerate(header) if h in known_names)
         display_col = next((k for k, h in enumerate(header) if h in known_display), -1)
+        email_col = next((k for k, h in enumerate(header) if h in known_email), -1)
         start = 1
     out = []
     for number, row in enumerate(rows[start:], start=start + 1):
         name = row[name_col].strip() if len(row) > name_col else ""
         display = row[display_col].strip() if 0 <= display_col < len(row) else ""
-        out.append(ImportRow(number, name, display, problem=name_problem(name) if name else "identifiant vide."))
+        email = row[email_col].strip()[:320] if 0 <= email_col < len(row) else ""
+        problem = name_problem(name) if name else "identifiant vide."
+        if not problem and email and not EMAIL_RE.match(email):
+            problem = f"adresse e-mail invalide : « {email[:80]} »."
+        out.append(ImportRow(number, name, display, problem=problem, email=email))
     if not out:
         raise AccountError("le fichier CSV ne contient aucun apprenant (seulement un en-tête).")
     return out
@@ -256,7 +271,8 @@ def import_learners(session: Session, rows: list[ImportRow], school_class: Schoo
             row.problem = f"le nom d'utilisateur « {key} » existe déjà : compte non créé."
             continue
         row.password = new_password()
-        user = create_user(session, key, row.password, LEARNER, row.display_name, created_by=trainer.id)
+        user = create_user(session, key, row.password, LEARNER, row.display_name, created_by=trainer.id,
+                           email=row.email)
         join(session, user, school_class)
         row.username = key
     return rows

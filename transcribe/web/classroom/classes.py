@@ -203,7 +203,7 @@ def learner_data(session: Session, user: User) -> dict:
 
     return {
         "compte": {"identifiant": user.username, "nom": user.display_name, "role": user.role,
-                   "cree_le": moment(user.created_at)},
+                   "courriel": user.email, "cree_le": moment(user.created_at)},
         "classes": [{"nom": c.name, "formateur_id": c.trainer_id} for c in classes],
         "tentatives": [{"id": a.id, "exercice": a.exercise_id, "titre": a.exercise_title, "mode": a.mode,
                         "texte": a.text, "debut": moment(a.started_at), "rendue_le": moment(a.submitted_at),

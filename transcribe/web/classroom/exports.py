@@ -11,8 +11,10 @@ holds one copy per learner and exercise). From these attempts:
   ``transcribe grade copies -r references -m manifeste.csv`` gives the server's notes again;
   draft-correction attempts go to ``copies-correction/`` (graded with the post-editing mode);
 - ``moodle_csv``: Moodle's grade import (Notes → Importer → Fichier CSV): one row per learner,
-  an identifier column (map it to « Nom d'utilisateur » or « Numéro d'identification ») and
-  one column per exercise, the note out of 20, empty when not done.
+  the account name, the name, the column Moodle's own export calls ``Email address`` (from
+  Moodle's launch or the learners' import: map it to ``useremail``, the one identifier Moodle
+  and this server share) and one column per exercise, the note out of 20 with a ``.`` (what
+  Moodle reads), empty when not done; no « Last downloaded » column.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ... import __version__, gradebook
 from .models import User
 from ..db import Attempt
 
+EMAIL_COLUMN = "Email address"  # the name Moodle's own grade export gives it
 SUBMISSION_FOLDERS = {"dictee": "copies", "correction": "copies-correction"}
 README = """Export de la classe « {name} » ({date}), par transcribe {version}.
 
@@ -39,8 +42,8 @@ Pour corriger à nouveau ces copies en ligne de commande (mêmes notes que sur l
     transcribe grade copies --references references --manifest manifeste.csv
 
 gradebook.csv et gradebook.json : le carnet de notes, au format de « transcribe grade ».
-moodle.csv : import des notes dans Moodle (Notes > Importer > Fichier CSV), colonne
-« identifiant » associée au nom d'utilisateur Moodle.
+moodle.csv : import des notes dans Moodle (Notes > Importer > Fichier CSV) : associez la
+colonne « Email address » à « useremail », puis chaque exercice à un élément d'évaluation.
 """
 
 
@@ -91,13 +94,13 @@ def moodle_csv(rows: list[tuple[User, Attempt]], learners: list[User], titles: d
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     suffix = {"dictee": "", "correction": " (correction)"}
-    writer.writerow(["identifiant", "nom"] + [f"{titles.get(e, e)}{suffix.get(m, '')}" for e, m in exercises])
+    writer.writerow(["identifiant", "nom", EMAIL_COLUMN] + [f"{titles.get(e, e)}{suffix.get(m, '')}" for e, m in exercises])
     for user in learners:
         cells = []
         for exercise, mode in exercises:
             note = notes.get((user.id, exercise, mode))
             cells.append("" if note is None else f"{note:.2f}")
-        writer.writerow([user.username, _text(user.display_name)] + cells)
+        writer.writerow([user.username, _text(user.display_name), _text(user.email or "")] + cells)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -7,9 +7,12 @@ An ASGI middleware placed inside ``SecurityMiddleware`` (headers, body limit, or
 - every state-changing request (POST…) must carry the CSRF token, in the ``X-CSRF-Token``
   header (the page's scripts) or in a ``csrf`` form field; without it: 403. Before logging in
   (login and registration forms) the token is a random value kept in a signed cookie;
+- the LTI tool's login, launch and keyset (``LTI_PUBLIC``) are open without an account, and
+  the login and launch alone take no CSRF token: Moodle's pages post to them from another site,
+  and the launch is authenticated by its signed id_token instead (``lti.launch``);
 - pages are denied by path, closed by default: only ``PUBLIC`` paths are open without an
-  account; ``/formateur/…`` is for trainers, and a learner gets 404 there (nothing says that
-  the page exists); every other page is the learner's workspace, served with per-request
+  account; ``/formateur/…`` and the other ``/lti/…`` pages (Deep Linking, configuration) are
+  for trainers, and a learner gets 404 there (nothing says that the page exists); every other page is the learner's workspace, served with per-request
   services: this learner's id and a catalogue that holds only the exercises assigned to
   their classes and open now (``classes.AssignedCatalogue``). A trainer sent to the
   workspace's home lands on their dashboard.
@@ -33,9 +36,12 @@ from .models import LEARNER, TRAINER
 from .logins import COOKIE
 from ..pages import error_response
 
-PUBLIC = ("/connexion", "/inscription", "/static/", "/theme.css", "/favicon.ico")
+LTI_PUBLIC = ("/lti/login", "/lti/launch", "/lti/jwks.json")
+CSRF_EXEMPT = ("/lti/login", "/lti/launch")  # cross-site posts from Moodle, signed instead
+PUBLIC = ("/connexion", "/inscription", "/static/", "/theme.css", "/favicon.ico", *LTI_PUBLIC)
 ANY_ACCOUNT = ("/deconnexion",)  # open to every logged-in account, trainer or learner
 TRAINER_PREFIX = "/formateur"
+LTI_PREFIX = "/lti"
 ANON_CSRF_COOKIE = "transcribe_csrf"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_REFUSED = ("Requête refusée : jeton de sécurité (CSRF) absent ou invalide. Rechargez la page "
@@ -47,7 +53,7 @@ def is_public(path: str) -> bool:
 
 
 def is_trainer_path(path: str) -> bool:
-    return path == TRAINER_PREFIX or path.startswith(TRAINER_PREFIX + "/")
+    return any(path == p or path.startswith(p + "/") for p in (TRAINER_PREFIX, LTI_PREFIX))
 
 
 class ClassroomGate:
@@ -74,7 +80,7 @@ class ClassroomGate:
         state["user"] = user
         state["classroom"] = True
 
-        if scope["method"] not in SAFE_METHODS:
+        if scope["method"] not in SAFE_METHODS and path not in CSRF_EXEMPT:
             receive = await self._buffered(receive)
             if not await self._csrf_ok(scope, receive, headers, state["csrf"]):
                 return await error_response(Request(scope), 403, CSRF_REFUSED)(scope, receive, send)

@@ -10,6 +10,9 @@
   (an exercise set to a class, in a mode, with an opening period).
 - ``audit_log``: what trainers did (exports, deletions, imports…), never modified.
 - ``server_secrets``: the key that signs cookies, shared by every process and machine.
+
+The LTI tool's tables (platforms, launches, Moodle accounts and courses, grades sent back) are in
+``lti/models.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from ..db import Base, utcnow
 TRAINER = "formateur"
 LEARNER = "apprenant"
 ROLES = (TRAINER, LEARNER)
+GRADE_POLICIES = {"meilleure": "la meilleure", "derniere": "la dernière", "premiere": "la première"}
+DEFAULT_GRADE_POLICY = "meilleure"
+NO_PASSWORD = "!lti"  # the hash of an account opened from Moodle: no password ever matches it
 
 
 class User(Base):
@@ -33,7 +39,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(200), unique=True)  # stored casefolded
     display_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(400))
+    password_hash: Mapped[str] = mapped_column(String(400))  # NO_PASSWORD: an account opened from Moodle
+    email: Mapped[str] = mapped_column(String(320), default="", server_default="")
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), unique=True,
                                                    nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
@@ -89,6 +96,9 @@ class Assignment(Base):
     opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # which attempt Moodle's gradebook gets (GRADE_POLICIES)
+    grade_policy: Mapped[str] = mapped_column(String(20), default=DEFAULT_GRADE_POLICY,
+                                              server_default=DEFAULT_GRADE_POLICY)
 
 
 class AuditEntry(Base):

@@ -153,11 +153,14 @@ async def submit(request: Request):
     def grade(text: str, elapsed: float | None):
         return grade_copy(entry.exercise, text, elapsed, draft)
 
-    attempt, _created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
-                                                mode, sent, grade, draft or "")
+    attempt, created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
+                                               mode, sent, grade, draft or "")
     if attempt is None:
         raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne). Rechargez l'exercice : "
                                  "votre texte y a été enregistré.")
+    if created:
+        for hook in svc.on_submit:
+            await run_in_threadpool(hook, svc.learner_id, attempt)
     return RedirectResponse(f"/tentatives/{attempt.id}", status_code=303)
 
 

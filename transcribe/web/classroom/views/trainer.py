@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from ....report.html import class_context
 from .. import accounts, classes, exports, uploads
+from ..lti import scores as lti_scores
 from ..models import Assignment, SchoolClass, User
 from ...db import MODES
 from ...pages import environment, render
@@ -104,14 +105,14 @@ async def class_page(request: Request):
 
     def work(session, user):
         school_class = _class_or_404(session, user, class_id)
-        return school_class, classes.matrix(session, school_class.id)
+        return school_class, classes.matrix(session, school_class.id), lti_scores.class_view(session, school_class.id)
 
-    school_class, m = await _in_session(request, work)
+    school_class, m, moodle = await _in_session(request, work)
     entries = await run_in_threadpool(services(request).catalogue.entries)
     titles = {e.exercise.id: e.exercise.title for e in entries}
     return render(request, "classroom/trainer/class.html.j2", nav="classes", c=school_class, m=m, titles=titles,
                   exercises=sorted(entries, key=lambda e: e.exercise.id), modes=MODE_LABELS,
-                  is_open=classes.is_open)
+                  is_open=classes.is_open, moodle=moodle)
 
 
 async def new_code(request: Request):
@@ -164,14 +165,20 @@ async def assign(request: Request):
     return RedirectResponse(f"/formateur/classes/{class_id}#devoirs", status_code=303)
 
 
+def _assignment_or_404(session, user: User, class_id: int, assignment_id: int) -> Assignment:
+    """An assignment of one of the trainer's classes (through the class of the URL)."""
+    _class_or_404(session, user, class_id)
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.class_id != class_id:
+        raise HTTPException(404, "Devoir inconnu.")
+    return assignment
+
+
 async def unassign(request: Request):
     class_id, assignment_id = _int_param(request, "classe"), _int_param(request, "devoir")
 
     def work(session, user):
-        _class_or_404(session, user, class_id)
-        assignment = session.get(Assignment, assignment_id)
-        if assignment is None or assignment.class_id != class_id:
-            raise HTTPException(404, "Devoir inconnu.")
+        assignment = _assignment_or_404(session, user, class_id, assignment_id)
         session.delete(assignment)
         classes.audit(session, user, "devoir_retire", assignment.exercise_id, classe=class_id)
 
