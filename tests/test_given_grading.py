@@ -106,3 +106,19 @@ def test_score_json_and_report_say_it(tmp_path):
     assert report.exit_code == 0
     assert "Lignes du modèle supprimées (3)" in report.stdout
     assert "• ligne du modèle supprimée : « Médecin généraliste »" in report.stdout
+
+
+def test_the_html_learner_report_says_it():
+    from transcribe.report.html import learner_context, render_learner
+
+    score = graded(BODY + START[CARET:])
+    context = learner_context(score, "ana", "14-ordonnance", "ana/14-ordonnance.txt", 8)
+    assert context["template_deleted"][0] == {"text": "Dr Vincent LAMBERT", "line": 1,
+                                              "note": "ligne du modèle supprimée : « Dr Vincent LAMBERT »"}
+    page = render_learner(context)
+    assert "<h2>Lignes du modèle supprimées (3)</h2>" in page
+    assert "<li class=\"no\">ligne du modèle supprimée : « 8 place du Marché, 37000 Tours »</li>" in page
+    assert "Aucune erreur dans le texte saisi." in page and "copie conforme" not in page
+    # a report context stored before templates existed still renders
+    del context["template_deleted"]
+    assert "Lignes du modèle" not in render_learner(context)
