@@ -122,3 +122,23 @@ def test_the_html_learner_report_says_it():
     # a report context stored before templates existed still renders
     del context["template_deleted"]
     assert "Lignes du modèle" not in render_learner(context)
+
+
+def test_a_new_template_is_a_new_grading_in_the_batch_cache_and_the_workspace(tmp_path):
+    import shutil
+
+    from transcribe.batch import reference_digest
+    from transcribe.web.feedback import reference_of
+
+    folder = tmp_path / "refs"
+    folder.mkdir()
+    for name in ("14-ordonnance.txt", "14-ordonnance.toml", "14-ordonnance.modele.txt"):
+        shutil.copy(REFERENCES / name, folder / name)
+    before = reference_digest(folder, "14-ordonnance", {})[1]
+    exercise, _ = reference_of(find_exercise("14-ordonnance", folder))
+    assert len(exercise.given.lines) == 4
+    template = folder / "14-ordonnance.modele.txt"
+    template.write_text("Dr Vincent LAMBERT\n\n[texte dicté]\n", encoding="utf-8")
+    assert reference_digest(folder, "14-ordonnance", {})[1] != before
+    exercise, _ = reference_of(find_exercise("14-ordonnance", folder))
+    assert [g.reference_line for g in exercise.given.lines] == [1]
