@@ -142,3 +142,14 @@ def test_a_new_template_is_a_new_grading_in_the_batch_cache_and_the_workspace(tm
     assert reference_digest(folder, "14-ordonnance", {})[1] != before
     exercise, _ = reference_of(find_exercise("14-ordonnance", folder))
     assert [g.reference_line for g in exercise.given.lines] == [1]
+
+
+def test_the_typology_table_of_deleted_lines_is_the_baremes():
+    from conftest import ROOT
+    import re
+
+    doc = (ROOT / "docs" / "typologie.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- modele: début[^>]*-->(.*?)<!-- modele: fin -->", doc, re.S).group(1)
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.strip().splitlines()[2:]]
+    assert {r[0].strip("`"): float(r[1].replace(",", ".")) for r in rows} == {
+        name: load_bareme(name).template_line for name in ("defaut", "brevet", "ahdi")}
