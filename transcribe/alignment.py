@@ -124,13 +124,13 @@ def _as_reference_words(ref: list[str], hyp: list[str]) -> list[str]:
     """Each typed word, or the reference word of the stretch it is a misspelling of."""
     known = set(ref)
     candidates = sorted(w for w in known if len(w) >= SIMILAR_LETTERS)
-    out = []
-    for word in hyp:
-        if word not in known and len(word) >= SIMILAR_LETTERS:
+    found: dict[str, str] = {}
+    for word in set(hyp) - known:
+        if len(word) >= SIMILAR_LETTERS:
             match = process.extractOne(word, candidates, scorer=Indel.normalized_similarity, score_cutoff=SIMILAR)
-            word = match[0] if match else word
-        out.append(word)
-    return out
+            if match:
+                found[word] = match[0]
+    return [found.get(word, word) for word in hyp]
 
 
 def _by_common_subsequence(ref: list[str], hyp: list[str]) -> list[Chunk]:

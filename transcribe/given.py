@@ -55,8 +55,11 @@ def unmatched_lines(lines: tuple[GivenLine, ...], copy_lines: list[str], referen
     order) resembles; ``reference_lines``: how many lines the reference has."""
     if not lines:
         return []
-    rows = [(n, _key(text)) for n, text in enumerate(copy_lines) if _key(text)]
     keys = [_key(g.text) for g in lines]
+    # a line far longer than every given line (or run of them) resembles none: not even keyed
+    longest = 3 * len(" ".join(keys)) + 20
+    rows = [(n, key) for n, key in ((n, _key(text)) for n, text in enumerate(copy_lines) if len(text) <= longest)
+            if key]
     runs_ending: dict[int, list[int]] = {}
     for first, end in _runs(lines):
         runs_ending.setdefault(end, []).append(first)

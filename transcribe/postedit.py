@@ -215,7 +215,7 @@ def score_post_edit_documents(final: Document, draft: Document, reference: Docum
 
     score = grade(score_documents(final, reference, exercise), bareme, elapsed_minutes)
     draft_score = score_documents(draft, reference, exercise, template=False, skipped=score.skipped)
-    lacked = {g.reference_line for g in deleted_given_lines(exercise, draft, reference) or []}
+    lacked = {g.reference_line for g in deleted_given_lines(exercise, draft, reference)[0] or []}
     lines_left = sum(g.reference_line in lacked for g in score.template_deleted or [])
     score.post_edit = compare(score, draft_score, lines_left)
     return score

@@ -208,19 +208,22 @@ def _given_lines(exercise: Exercise | None, reference: Document) -> tuple[GivenL
 
 
 def deleted_given_lines(exercise: Exercise | None, submission: Document, reference: Document,
-                        ref_items: list[Item] | None = None, hyp_items: list[Item] | None = None) -> list[GivenLine] | None:
-    """The exercise's given lines that ``submission`` deleted (``given``); None when the exercise
-    has no template (or ``reference`` is not its own)."""
+                        ref_items: list[Item] | None = None,
+                        hyp_items: list[Item] | None = None) -> tuple[list[GivenLine] | None, list[Edit] | None]:
+    """(the exercise's given lines that ``submission`` deleted, the word alignment of the whole
+    reference when it had to be computed to tell). None for the lines when the exercise has
+    no template (or ``reference`` is not its own)."""
     lines = _given_lines(exercise, reference)
     if not lines:
-        return None
+        return None, None
     deleted = unmatched_lines(lines, submission.lines, len(reference.lines))
-    if deleted:  # confirmed by the words: a copy typed as one block keeps its given lines
-        ref_items = ref_items if ref_items is not None else items_from_tokens(tokenize(reference.text))
-        hyp_items = hyp_items if hyp_items is not None else items_from_tokens(tokenize(submission.text))
-        edits = align_items(ref_items, hyp_items)
-        deleted = [g for g in deleted if not found_words(g, ref_items, edits)]
-    return deleted
+    if not deleted:
+        return deleted, None
+    # confirmed by the words: a copy typed as one block keeps its given lines
+    ref_items = ref_items if ref_items is not None else items_from_tokens(tokenize(reference.text))
+    hyp_items = hyp_items if hyp_items is not None else items_from_tokens(tokenize(submission.text))
+    edits = align_items(ref_items, hyp_items)
+    return [g for g in deleted if not found_words(g, ref_items, edits)], edits
 
 
 def score_documents(submission: Document, reference: Document, exercise: Exercise | None = None,
@@ -239,13 +242,14 @@ def score_documents(submission: Document, reference: Document, exercise: Exercis
     )
     ref_items = analysis.items
     hyp_items = items_from_tokens(tokenize(submission.text))
-    deleted = None
+    deleted = edits = None
     if template and lines:
-        deleted = deleted_given_lines(exercise, submission, reference, ref_items, hyp_items)
+        deleted, edits = deleted_given_lines(exercise, submission, reference, ref_items, hyp_items)
         gone = {g.reference_line for g in deleted}
         skipped = frozenset(i for i, it in enumerate(ref_items) if it.line in gone)
     skipped = skipped or frozenset()
-    edits = align_items(ref_items, hyp_items, skipped)
+    if edits is None or skipped:
+        edits = align_items(ref_items, hyp_items, skipped)
     errors = classify(edits, ref_items, hyp_items, analysis.flags, reference.text, submission.text)
     rates = compute_rates(ref_items, hyp_items)
     spans = [span for span in analysis.spans if not skipped.intersection(range(span[0], span[1]))]
