@@ -13,7 +13,9 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,10 +47,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def server(tmp_path):
-    """`transcribe serve` on a free port; yields its URL."""
-    env = {**os.environ, "TRANSCRIBE_DATA_DIR": str(tmp_path / "donnees"), "PYTHONUNBUFFERED": "1"}
+@contextmanager
+def serving(data_dir: Path):
+    """`transcribe serve` on a free port, its data in ``data_dir``; yields its URL."""
+    env = {**os.environ, "TRANSCRIBE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-c", "from transcribe.cli import main; main()", "serve"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -63,13 +65,18 @@ def server(tmp_path):
             except OSError:
                 if process.poll() is not None:
                     pytest.fail(process.stderr.read())
-                import time
-
                 time.sleep(0.05)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """`transcribe serve` on a free port; yields its URL."""
+    with serving(tmp_path / "donnees") as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,16 +6,11 @@ one server for the whole module (system Chromium, `transcribe serve` in a subpro
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from test_web_browser import browser, chromium_path  # noqa: F401  (the module's one browser)
+from test_web_browser import browser, chromium_path, serving  # noqa: F401  (the module's one browser)
 from transcribe.drafts import draft_path
 from transcribe.exercise import list_exercises
 
@@ -26,26 +21,8 @@ EXERCISES = list_exercises()
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("serveur")
-    env = {**os.environ, "TRANSCRIBE_DATA_DIR": str(data / "donnees"), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-c", "from transcribe.cli import main; main()", "serve"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = process.stdout.readline()
-        match = re.match(r"Espace de dictée : (http://127\.0\.0\.1:\d+/)$", line.strip())
-        assert match, line + process.stderr.read()
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(match.group(1), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(process.stderr.read())
-                time.sleep(0.05)
-        yield match.group(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(tmp_path_factory.mktemp("serveur") / "donnees") as url:
+        yield url
 
 
 @pytest.fixture

@@ -34,6 +34,25 @@ def template_lines(given: Given) -> list[str]:
     return given.start_text().rstrip("\n").split("\n") if given.template is not None else [""]
 
 
+def _saved(document) -> bytes:
+    """A python-docx document (``save``) or an odfpy one (``write``: its ``save`` wants a name) as bytes."""
+    buffer = io.BytesIO()
+    if hasattr(document, "write"):
+        document.write(buffer)
+    else:
+        document.save(buffer)
+    return buffer.getvalue()
+
+
+def _odt_paragraph(text: str, element=None):
+    from odf import teletype
+    from odf.text import P
+
+    element = element if element is not None else P()
+    teletype.addTextToElement(element, text)
+    return element
+
+
 def template_docx(given: Given) -> bytes:
     """The template as a Word document (python-docx)."""
     import docx
@@ -41,25 +60,17 @@ def template_docx(given: Given) -> bytes:
     document = docx.Document()
     for line in template_lines(given):
         document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return _saved(document)
 
 
 def template_odt(given: Given) -> bytes:
     """The template as an OpenDocument text (odfpy)."""
-    from odf import teletype
     from odf.opendocument import OpenDocumentText
-    from odf.text import P
 
     document = OpenDocumentText()
     for line in template_lines(given):
-        paragraph = P()
-        teletype.addTextToElement(paragraph, line)
-        document.text.addElement(paragraph)
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
+        document.text.addElement(_odt_paragraph(line))
+    return _saved(document)
 
 
 def _duration(exercise: Exercise) -> str:
@@ -130,40 +141,32 @@ def subject_docx(exercise: Exercise) -> bytes:
                 row[0].text, row[1].text = label, value
         else:
             document.add_paragraph(content)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return _saved(document)
 
 
 def subject_odt(exercise: Exercise) -> bytes:
-    from odf import teletype
     from odf.opendocument import OpenDocumentText
     from odf.table import Table, TableCell, TableColumn, TableRow
-    from odf.text import H, P
+    from odf.text import H
 
     document = OpenDocumentText()
     for kind, content in subject_parts(exercise):
         if kind in ("title", "heading"):
-            element = H(outlinelevel=1 if kind == "title" else 2)
-            teletype.addTextToElement(element, content)
+            element = _odt_paragraph(content, H(outlinelevel=1 if kind == "title" else 2))
         elif kind == "sheet":
             element = Table(name="Fiche")
             element.addElement(TableColumn(numbercolumnsrepeated=2))
             for label, value in content:
                 row = TableRow()
                 for cell_text in (label, value):
-                    cell, paragraph = TableCell(), P()
-                    teletype.addTextToElement(paragraph, cell_text)
-                    cell.addElement(paragraph)
+                    cell = TableCell()
+                    cell.addElement(_odt_paragraph(cell_text))
                     row.addElement(cell)
                 element.addElement(row)
         else:
-            element = P()
-            teletype.addTextToElement(element, content)
+            element = _odt_paragraph(content)
         document.text.addElement(element)
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
+    return _saved(document)
 
 
 def subject_files(exercise: Exercise) -> dict[str, bytes | Path]:
