@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from test_web_browser import browser, chromium_path, serving  # noqa: F401  (the module's one browser)
+from test_web_browser import browser, chromium_path, screenshot, serving  # noqa: F401  (the module's one browser)
 from transcribe.drafts import draft_path
 from transcribe.exercise import list_exercises
 
@@ -96,10 +96,11 @@ def test_deleting_the_letterhead_is_the_documented_penalty(server, page):
     assert "ligne du modèle supprimée : « Dr Vincent LAMBERT »" in page.locator("table.criteria").inner_text()
 
 
-def test_the_subject_is_reachable_resumed_and_printable(server, page):
+def test_the_subject_is_reachable_resumed_and_printable(server, page, tmp_path):
     page.goto(f"{server}exercices/13-certificat-medical/dictee")
     page.get_by_role("link", name="sujet", exact=True).click()
     assert page.evaluate("document.activeElement.id") == "sujet"
+    screenshot(page, tmp_path, "espace-sujet.png")
     area = page.locator("#texte")
     area.focus()
     page.keyboard.insert_text("Certificat médical initial")
