@@ -96,7 +96,12 @@ def test_deleting_the_letterhead_is_the_documented_penalty(server, page):
     assert "ligne du modèle supprimée : « Dr Vincent LAMBERT »" in page.locator("table.criteria").inner_text()
 
 
-def test_the_subject_is_reachable_resumed_and_printable(server, page, tmp_path):
+def test_the_subject_is_reachable_resumed_and_printable(page, tmp_path):
+    with serving(tmp_path / "donnees") as server:  # its own: the copy it leaves typed stays its own
+        check_the_subject(server, page, tmp_path)
+
+
+def check_the_subject(server, page, tmp_path):
     page.goto(f"{server}exercices/13-certificat-medical/dictee")
     page.get_by_role("link", name="sujet", exact=True).click()
     assert page.evaluate("document.activeElement.id") == "sujet"
