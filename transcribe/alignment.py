@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
 import jiwer
 from rapidfuzz import process
@@ -209,14 +210,20 @@ def _whole_units(chunks: list[Chunk], r0: int, h0: int, units: tuple[set[int], s
     return blocks > 0
 
 
-def repair_blocks(chunks, ref: list[str], hyp: list[str], ref_units: tuple[set[int], set[int]] | None = None,
-                  hyp_units: tuple[set[int], set[int]] | None = None) -> list:
+def repair_blocks(chunks, ref: list[str], hyp: list[str],
+                  units: Callable[[bool], tuple[set[int], set[int]]] | None = None) -> list:
     """jiwer's chunks, each stretch where a block of words is missing (or added) aligned again
-    on the common subsequence when that is better (see above). ``*_units``: the word positions
-    that start and end a sentence or a line (``sentence_bounds``); without them, any block."""
-    everything = (set(range(len(ref))), set(range(len(ref))))
-    ref_units = ref_units or everything
-    hyp_units = hyp_units or (set(range(len(hyp))), set(range(len(hyp))))
+    on the common subsequence when that is better (see above). ``units(reference_side)``: the
+    word positions that start and end a sentence or a line (``sentence_bounds``), asked only
+    when a stretch is looked at again; without it, any block counts as whole."""
+    known: dict[bool, tuple[set[int], set[int]]] = {}
+
+    def bounds(reference_side: bool) -> tuple[set[int], set[int]]:
+        if reference_side not in known:
+            size = len(ref) if reference_side else len(hyp)
+            known[reference_side] = units(reference_side) if units else (set(range(size)), set(range(size)))
+        return known[reference_side]
+
     out: list = []
     done = 0
     for first, last in _stretches(chunks):
@@ -230,7 +237,7 @@ def repair_blocks(chunks, ref: list[str], hyp: list[str], ref_units: tuple[set[i
         sub_ref, sub_hyp = ref[r0:r1], hyp[h0:h1]
         other = _by_common_subsequence(sub_ref, sub_hyp)
         if (_cost(other, sub_ref, sub_hyp) < _cost(_shifted(part, -r0, -h0), sub_ref, sub_hyp)
-                and _whole_units(other, r0, h0, ref_units if n > m else hyp_units, n > m)):
+                and _whole_units(other, r0, h0, bounds(n > m), n > m)):
             out += chunks[done:first] + _shifted(other, r0, h0)
             done = last
     return out + chunks[done:] if done else list(chunks)
@@ -254,8 +261,9 @@ def align_items(ref: list[Item], hyp: list[Item], skip: frozenset[int] | set[int
     pending_ref: list[int] = []
     pending_hyp: list[int] = []
     r_keys, h_keys = [ref[i].loose for i in r_words], [hyp[j].loose for j in h_words]
-    chunks = repair_blocks(align_keys(r_keys, h_keys), r_keys, h_keys, sentence_bounds(ref, r_words),
-                           sentence_bounds(hyp, h_words))
+    chunks = repair_blocks(align_keys(r_keys, h_keys), r_keys, h_keys,
+                           lambda reference_side: sentence_bounds(ref, r_words) if reference_side
+                           else sentence_bounds(hyp, h_words))
     for chunk in chunks:
         if chunk.type in ("equal", PAIR):
             if pending_ref or pending_hyp:
