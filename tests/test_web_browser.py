@@ -238,7 +238,8 @@ def test_no_serious_accessibility_violation_nor_horizontal_scrolling(server, pag
     page.locator("#submit").click()
     page.wait_for_url(re.compile(r".*/tentatives/1$"))
     axe = Axe()
-    for url in ("", f"exercices/{EXERCISE}/dictee", "tentatives/1", "progression", "exercices/inconnu/dictee"):
+    for url in ("", f"exercices/{EXERCISE}/dictee", f"exercices/{EXERCISE}/correction", f"exercices/{EXERCISE}/sujet",
+                "tentatives/1", "progression", "exercices/inconnu/dictee"):
         page.goto(server + url)
         violations = axe.run(page).response["violations"]
         serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
