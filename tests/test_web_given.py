@@ -89,3 +89,13 @@ def test_an_exercise_without_given_material_keeps_the_empty_start(tmp_path, mini
         assert area_text(page) == "" and 'id="sujet"' not in page and "data-caret-line" not in page
         assert c.get("/exercices/mini/modele.docx").status_code == 404
         assert "ni consigne, ni fiche, ni modèle" in c.get("/exercices/mini/sujet").text
+
+
+def test_an_empty_copy_opened_before_the_template_existed_gets_it(client):
+    from transcribe.web import store
+
+    services = client.app.state.services
+    copy = store.working_copy(services.sessions, services.learner_id, "14-ordonnance", "dictee", "")
+    assert copy.text == ""
+    page = client.get(f"{BASE}/dictee").text
+    assert token_of(page) == copy.token and area_text(page) == EXERCISE.given.start_text()

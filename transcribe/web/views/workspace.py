@@ -83,8 +83,11 @@ async def workspace(request: Request):
     mode = mode_or_404(request, entry)
     if entry.problem:
         raise HTTPException(404, f"Exercice indisponible : {entry.problem}.")
-    copy = await run_in_threadpool(store.working_copy, svc.sessions, svc.learner_id, entry.exercise.id, mode,
-                                   initial_text(entry, mode))
+    start = initial_text(entry, mode)
+    copy = await run_in_threadpool(store.working_copy, svc.sessions, svc.learner_id, entry.exercise.id, mode, start)
+    if start and not copy.text and copy.started_at is None:  # opened before the exercise had a template
+        copy = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, copy.token, start,
+                                       copy.pastes, copy.pasted_chars) or copy
     timings = await run_in_threadpool(svc.timings.status, entry.exercise)
     return render(request, "workspace.html.j2", exercise=entry.exercise, duration=entry.duration, mode=mode,
                   mode_title=MODE_TITLES[mode], modes=available_modes(entry, request), copy=copy, started_ms=_ms(copy.started_at),
