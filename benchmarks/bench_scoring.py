@@ -5,7 +5,10 @@ Hunspell lookups, match medical terms, lenient + strict WER and CER. The peer is
 ``jiwer.process_words`` + ``jiwer.process_characters`` on the same raw strings.
 
 Then big copies (10 KB, 100 KB, 1 MB: a hostile or pasted-over copy against a one-page
-bundled reference), each scored once, against bare jiwer on the same two strings. Times are
+bundled reference), each scored once, against bare jiwer on the same two strings. Last, the
+15 bundled exercises typed perfectly into their template, with the letterhead deleted (its
+lines found deleted, confirmed by a second alignment, left out of a third) against the same
+copies keeping it (the peer). Times are
 CPU seconds of this process (wall seconds beside them: a shared machine inflates those).
 
     python benchmarks/bench_scoring.py [--pairs 200] [--words 300] [--sizes 10,100,1000]
@@ -61,6 +64,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--sizes", default="10,100,1000", help="copy sizes in KB ('' to skip)")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds over the 15 exercises (template copies)")
     args = parser.parse_args()
     rng = random.Random(1234)
     score_texts(*make_pair(rng, 20))  # load Hunspell and the lexicon outside the timing
@@ -74,6 +78,7 @@ def main() -> None:
             run(label, pairs)
     if args.sizes:
         run_sizes(rng, [int(kb) for kb in args.sizes.split(",")])
+    run_template(args.rounds)
 
 
 def run(label: str, pairs: list[tuple[str, str]]) -> None:
@@ -121,6 +126,32 @@ def run_sizes(rng: random.Random, sizes_kb: list[int]) -> None:
         print(f"copie de {kb:>5} Ko : jiwer nu {bare_cpu:7.2f} s (mur {bare_wall:6.2f} s) · "
               f"notation complète {ours_cpu:7.2f} s (mur {ours_wall:6.2f} s) · "
               f"rapport {bare_cpu / ours_cpu:5.2f}×")
+
+
+def run_template(rounds: int) -> None:
+    from transcribe.exercise import list_exercises
+
+    copies = []
+    for exercise in list_exercises():
+        given, reference = exercise.given, exercise.reference_text()
+        body = given.body(reference)
+        kept = given.fill(body)
+        deleted = body + given.start_text()[given.caret():]  # everything before the body erased
+        copies.append((exercise, reference, kept, deleted))
+    for exercise, reference, kept, deleted in copies:  # each reference analysed once, untimed
+        score_texts(kept, reference, exercise)
+    timings = {}
+    for label in ("kept", "deleted"):
+        cpu = time.process_time()
+        for _ in range(rounds):
+            for exercise, reference, kept, deleted in copies:
+                score_texts(kept if label == "kept" else deleted, reference, exercise)
+        timings[label] = time.process_time() - cpu
+    n = rounds * len(copies)
+    print(f"— copies des 15 exercices fournis ({n} notations chacune)")
+    print(f"modèle gardé (pair)        : {n / timings['kept']:8.1f} copies/s")
+    print(f"en-tête supprimé           : {n / timings['deleted']:8.1f} copies/s")
+    print(f"rapport supprimé / gardé   : {timings['kept'] / timings['deleted']:8.2f}×")
 
 
 if __name__ == "__main__":
