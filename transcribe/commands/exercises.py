@@ -27,18 +27,22 @@ def audio_duration(path: Path | None) -> float | None:
     return info.frames / info.samplerate
 
 
-@click.command(short_help="Liste les exercices de dictée disponibles.")
+@click.group(short_help="Liste les exercices de dictée disponibles (et en crée : exercises new).",
+             invoke_without_command=True)
 @click.option("--references", "references", type=click.Path(path_type=Path, file_okay=False),
               default=None, show_default="références fournies",
               help="Dossier des références (<id>.txt et <id>.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
-def exercises(references: Path, as_json: bool):
+@click.pass_context
+def exercises(ctx: click.Context, references: Path, as_json: bool):
     """Liste les exercices : identifiant, titre, spécialité, durée de l'enregistrement.
 
     Un exercice dont les métadonnées (.toml) sont invalides est signalé sur la sortie
     d'erreur ; les autres sont listés. Code de sortie : 0 succès, 1 au moins un exercice
     invalide, 2 erreur d'utilisation.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     title = "exercices fournis" if references is None else f"exercices ({references})"
     references = references if references is not None else references_dir()
     found, problems = scan_exercises(references)
