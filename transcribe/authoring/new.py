@@ -119,9 +119,13 @@ def check_folder(folder: str | Path) -> None:
     if not target.is_dir():
         raise TranscribeError("dossier de références introuvable (ni lui ni son dossier parent n'existent).",
                               folder)
-    if not os.access(target, os.W_OK | os.X_OK):
+    if not writable(target):
         raise TranscribeError("dossier de références non modifiable (droits insuffisants) : rien n'a été écrit.",
                               target)
+
+
+def writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def _staging(folder: Path, exercise_id: str) -> Path:

@@ -130,10 +130,10 @@ def near_misses(transcript: Transcript, extra: list[str] | None = None) -> list[
             word = token.text
             name_like = (len(word) > 1 and word.isupper()) or (
                 word[:1].isupper() and n > 0 and not previous.endswith(SENTENCE_END))
-            if word in found:
-                found[word].count += 1
+            if word.lower() in found:
+                found[word.lower()].count += 1
             elif not name_like and (proposal := propose(word, extra_terms)) is not None:
-                found[word] = NearMiss(word, proposal[0], proposal[1], float(w.start))
+                found[word.lower()] = NearMiss(word, proposal[0], proposal[1], float(w.start))
         previous = text or previous
     return list(found.values())
 

@@ -55,7 +55,7 @@ DOCUMENT_TYPES = (
 )
 DEFAULT_TITLE = "Compte rendu"
 IDENTITY_LABELS = {"ipp", "nom", "prenom", "date de naissance", "nir", "numero de securite sociale"}
-CIVILITY = r"(?:M\.|Mr|Mme|Mlle|Madame|Monsieur|Mademoiselle)"
+CIVILITY = r"(?:M\.|Mr|Mme|Mlle|(?i:madame|monsieur|mademoiselle))"
 _DATE = (r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:er)?\s+(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|"
          r"août|aout|septembre|octobre|novembre|décembre|decembre)\s+\d{4}")
 _NAME_WORD = r"[A-ZÀ-Ý][\wÀ-ÿ'’-]*"
