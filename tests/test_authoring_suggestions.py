@@ -46,7 +46,9 @@ def test_difficulty_and_time_limit_rules_against_the_bundled_exercises(bundled):
 
 def test_titles_and_specialties(bundled):
     found = {ex.id: suggestions.suggest(text, duration) for ex, text, duration in bundled}
-    assert found["01-cardiologie-consultation"].title == "Consultation de cardiologie"
+    assert sum(found[ex.id].title == ex.title for ex, _, _ in bundled) == 9
+    assert sum(ex.title.startswith(found[ex.id].title) for ex, _, _ in bundled) == 14
+    assert found["03-neurologie-consultation"].title == "Consultation de neurologie"  # not its « IRM »
     assert found["11-ophtalmologie-consultation"].title == "Consultation d'ophtalmologie"
     assert found["08-compte-rendu-operatoire"].title == "Compte rendu opératoire"
     assert found["14-ordonnance"].title == "Ordonnance"

@@ -2,8 +2,8 @@
 
 Every value is a suggestion for the trainer to review (``docs/creation.md`` shows them):
 
-- **title**: the trainer's, else the document type the text names (first line first, then
-  the whole text: « compte rendu opératoire », « lettre de liaison », « certificat »,
+- **title**: the trainer's, else the document type the text names (its first three lines
+  first, then the whole text: « compte rendu opératoire », « lettre de liaison », « certificat »,
   « ordonnance », « échographie », « IRM », « scanner », « consultation »…), a
   consultation named after its specialty (« Consultation de cardiologie »); « Compte rendu »
   when nothing is found.
@@ -54,6 +54,7 @@ DOCUMENT_TYPES = (
     ("consultation", "Consultation"),
 )
 DEFAULT_TITLE = "Compte rendu"
+HEAD_LINES = 3  # the letterhead, the document's own title, the patient: where a type is named
 IDENTITY_LABELS = {"ipp", "nom", "prenom", "date de naissance", "nir", "numero de securite sociale"}
 CIVILITY = r"(?:M\.|Mr|Mme|Mlle|(?i:madame|monsieur|mademoiselle))"
 _DATE = (r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:er)?\s+(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|"
@@ -90,9 +91,9 @@ def _contains(folded_text: str, folded_words: str) -> bool:
 
 
 def document_type(text: str) -> str | None:
-    """The document type's title the first line names, else the text (see DOCUMENT_TYPES)."""
+    """The document type's title the first lines name, else the text (see DOCUMENT_TYPES)."""
     lines = [line for line in text.splitlines() if line.strip()]
-    for part in (lines[:1], lines):
+    for part in (lines[:HEAD_LINES], lines):
         folded = _folded(" ".join(part))
         for words, title in DOCUMENT_TYPES:
             if _contains(folded, words):
