@@ -11,8 +11,9 @@ def test_a_clone_uses_the_repository_folders():
     assert bundled.references_dir() == ROOT / "references"
     assert bundled.audio_dir() == ROOT / "audio_samples"
     assert bundled.examples_dir() == ROOT / "examples"
-    assert len(list(bundled.references_dir().glob("*.txt"))) == 30  # 15 references, 15 drafts
+    assert len(list(bundled.references_dir().glob("*.txt"))) == 45  # 15 references, 15 drafts, 15 templates
     assert len(list(bundled.references_dir().glob("*.brouillon.txt"))) == 15
+    assert len(list(bundled.references_dir().glob("*.modele.txt"))) == 15
     assert (bundled.audio_dir() / "00-court.flac").is_file()
     assert (bundled.examples_dir() / "submissions" / "ERRORS.md").is_file()
 

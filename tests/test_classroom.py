@@ -89,8 +89,9 @@ def test_exports_are_the_gradebook_of_transcribe_grade_and_grade_gives_the_same_
     assert sorted(archive.namelist()) == sorted([
         "LISEZMOI.txt", "manifeste.csv", "gradebook.csv", "gradebook.json", "moodle.csv",
         "copies/lea/14-ordonnance.txt", "copies/paul/14-ordonnance.txt", "copies/paul/05-echographie-abdominale.txt",
-        "references/14-ordonnance.txt", "references/14-ordonnance.toml", "references/05-echographie-abdominale.txt",
-        "references/05-echographie-abdominale.toml"])
+        "references/14-ordonnance.txt", "references/14-ordonnance.toml", "references/14-ordonnance.modele.txt",
+        "references/05-echographie-abdominale.txt", "references/05-echographie-abdominale.toml",
+        "references/05-echographie-abdominale.modele.txt"])
     archive.extractall(tmp_path / "export")
     out = tmp_path / "export" / "corrections"
     result = CliRunner().invoke(main, ["grade", str(tmp_path / "export" / "copies"), "--references",

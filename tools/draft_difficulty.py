@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """How hard each post-editing drill is: the errors the bundled drafts leave, per exercise.
 
-Each draft (``references/<id>.brouillon.txt``) is scored against its reference exactly as a
-learner's copy would be; the table gives the errors to correct, the critical ones (flagged
+Each draft (``references/<id>.brouillon.txt``) is scored against its whole reference, the way
+the post-editing figures count a draft's errors (``template=False``: the letterhead and
+signature the draft lacks are omitted words to restore); the table gives the errors to correct, the critical ones (flagged
 ``valeur_critique`` or ``identite``: a misheard dose, date or name), the medical terms the
 draft gets wrong, the draft's own note, then the mean, minimum and maximum over the drafts.
 
@@ -38,7 +39,7 @@ def drill_figures(references: Path | None = None) -> list[dict]:
         if not path.is_file():
             continue
         reference = document_from_text(exercise.reference_text(), exercise.reference_path)
-        score = grade(score_documents(read_document(path), reference, exercise))
+        score = grade(score_documents(read_document(path), reference, exercise, template=False))
         errors = score.errors
         critical = [e for e in errors if is_critical(e)]
         by_type: dict[str, int] = {}

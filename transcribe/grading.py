@@ -7,6 +7,10 @@ when ``repeat_once`` is set; the note is
 ``max(0, scale − points)`` brought back to 20. The skill is *acquis* when every required
 criterion that could be measured is acquis and the note reaches ``pass_note``; IDV has no
 tolerance: one identity or critical-value error makes the skill *non acquis*.
+
+A line of the exercise's template that the copy deleted (``Score.template_deleted``) is one
+layout matter: ``points.ligne_modele`` each (default: the points of one omitted word), and
+MEF is not acquis, its detail saying « ligne du modèle supprimée : « … » ».
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ SPELLING_TYPES = ("usage", "homophone", "accord", "accent", "majuscule", "ponctu
 # (both are grammatical faults).
 DEFAULT_POINTS_FROM = {"homophone": "accord"}
 PRESETS = ("defaut", "brevet", "ahdi")
+# The points of a deleted line of the exercise's template, beside the error types in [points]
+# (it is not an error type: the score lists those lines apart); absent, an omission's points.
+TEMPLATE_LINE_KEY = "ligne_modele"
 ADVICE = {
     "FID": "Réécoutez l'enregistrement passage par passage : chaque mot oublié, ajouté ou remplacé change le document.",
     "TER": "Révisez l'orthographe des termes médicaux listés et vérifiez-les dans un dictionnaire médical.",
@@ -59,6 +66,7 @@ class Bareme:
     groups: dict | None = None
     critical: dict | None = None
     fail_on_critical: bool = False
+    template_line: float = 1.0  # points per deleted line of the exercise's template
     source: str = ""
 
 
@@ -96,7 +104,7 @@ def parse_bareme(data: dict, path: str | Path | None = None) -> Bareme:
             _fail(path, f"points.{kind}", "manquante (chaque type d'erreur doit avoir ses points).")
         points[kind] = _number(path, f"points.{kind}", points_data[kind])
     for kind in points_data:
-        if kind not in ERROR_TYPES:
+        if kind not in ERROR_TYPES and kind != TEMPLATE_LINE_KEY:
             _fail(path, f"points.{kind}", "type d'erreur inconnu (types : " + ", ".join(ERROR_TYPES) + ").")
     thresholds_data = data.get("thresholds", {})
     if not isinstance(thresholds_data, dict):
@@ -127,6 +135,7 @@ def parse_bareme(data: dict, path: str | Path | None = None) -> Bareme:
         if not isinstance(critical, dict):
             _fail(path, "critical", "une table [critical] est attendue.")
         _number(path, "critical.points", critical.get("points", 3))
+    template_line = _number(path, f"points.{TEMPLATE_LINE_KEY}", points_data.get(TEMPLATE_LINE_KEY, points["omission"]))
     pass_note = _number(path, "pass_note", data.get("pass_note", scale / 2))
     if pass_note > scale:
         _fail(path, "pass_note", f"ne peut pas dépasser l'échelle ({scale:g}).")
@@ -134,7 +143,8 @@ def parse_bareme(data: dict, path: str | Path | None = None) -> Bareme:
         name=str(data.get("name", "Barème")), scale=scale, pass_note=pass_note,
         repeat_once=bool(data.get("repeat_once", True)), points=points, thresholds=thresholds,
         required=list(required), groups=groups, critical=critical,
-        fail_on_critical=bool(data.get("fail_on_critical", False)), source=str(path or ""),
+        fail_on_critical=bool(data.get("fail_on_critical", False)), template_line=template_line,
+        source=str(path or ""),
     )
 
 
@@ -194,6 +204,11 @@ def points_lost(errors: list[Error], bareme: Bareme) -> float:
         size = int(bareme.groups.get("size", 4))
         total += (sum(grouped.values()) // size) * float(bareme.groups.get("points", 0.5))
     return total
+
+
+def template_note(text: str) -> str:
+    """What every report says of a deleted line of the template."""
+    return f"ligne du modèle supprimée : « {text} »"
 
 
 def _criterion(acquis, value, threshold, detail) -> dict:
@@ -258,9 +273,11 @@ def grade(score: Score, bareme: Bareme | None = None, elapsed_minutes: float | N
                             score.hyp_items, score.edits,
                             exercise.sections if exercise else None,
                             list(exercise.patient.values()) if exercise else None)
-    mef_ok = layout.score >= t["MEF"] and not layout.one_block and not layout.sections_missing
+    deleted = score.template_deleted or []
+    mef_ok = layout.score >= t["MEF"] and not layout.one_block and not layout.sections_missing and not deleted
+    notes = [template_note(g.text) for g in deleted] + layout.notes
     criteria["MEF"] = _criterion(mef_ok, layout.score, t["MEF"],
-                                 " ; ".join(layout.notes) if layout.notes else "structure conforme à la référence")
+                                 " ; ".join(notes) if notes else "structure conforme à la référence")
     score.layout = layout
 
     limit = exercise.time_limit_minutes if exercise else None
@@ -272,7 +289,7 @@ def grade(score: Score, bareme: Bareme | None = None, elapsed_minutes: float | N
         criteria["DEL"] = _criterion(ratio <= t["DEL"], ratio, t["DEL"],
                                      f"{_fr(elapsed_minutes, 0)} min pour {_fr(limit, 0)} min imparties")
 
-    lost = points_lost(errors, bareme)
+    lost = points_lost(errors, bareme) + bareme.template_line * len(deleted)
     native = max(0.0, bareme.scale - lost)
     note = round(native * 20 / bareme.scale, 2)
     failed = [c for c in bareme.required if criteria[c]["acquis"] is False]

@@ -39,6 +39,13 @@ proof-reader must catch (each is already an IDV failure of the grade). Counts ar
 (an omitted passage is one error), not of barème points.
 
 Layout is not an error of the alignment: MEF judges the final text's lines only.
+
+**The template.** A draft holds what was dictated, never the template's letterhead or
+signature. The draft is compared with the final text on the same reference items: the given
+lines the final text keeps are, in the draft, omitted words (draft errors that completing the
+document from the template corrects); a given line the final text deleted (graded « ligne du
+modèle supprimée », ``grading``) is left out of both, and counts as one draft error, *missed*,
+when the draft lacked it too.
 """
 
 from __future__ import annotations
@@ -166,8 +173,9 @@ def _remnant_of(final: ErrorKey, draft: ErrorKey) -> bool:
     return False
 
 
-def compare(final: Score, draft: Score) -> PostEdit:
-    """Sets each final error's ``origin`` and says what became of each draft error."""
+def compare(final: Score, draft: Score, lines_left: int = 0) -> PostEdit:
+    """Sets each final error's ``origin`` and says what became of each draft error;
+    ``lines_left``: the given lines the draft lacked and the final text still lacks."""
     final_keys, draft_keys = error_keys(final), error_keys(draft)
     matched: dict[int, int] = {}  # final error → draft error
     free: dict[ErrorKey, list[int]] = {}
@@ -185,7 +193,7 @@ def compare(final: Score, draft: Score) -> PostEdit:
     for error, origin in zip(final.errors, origins):
         error.origin = origin
     left_from = set(matched.values())
-    status = []
+    status = [MISSED] * lines_left
     for d, dk in enumerate(draft_keys):
         if d in left_from:
             status.append(MISSED)
@@ -203,9 +211,13 @@ def score_post_edit_documents(final: Document, draft: Document, reference: Docum
     error's ``origin`` filled in against the draft."""
     from .grading import grade
 
+    from .scoring import deleted_given_lines
+
     score = grade(score_documents(final, reference, exercise), bareme, elapsed_minutes)
-    draft_score = score_documents(draft, reference, exercise)
-    score.post_edit = compare(score, draft_score)
+    draft_score = score_documents(draft, reference, exercise, template=False, skipped=score.skipped)
+    lacked = {g.reference_line for g in deleted_given_lines(exercise, draft, reference) or []}
+    lines_left = sum(g.reference_line in lacked for g in score.template_deleted or [])
+    score.post_edit = compare(score, draft_score, lines_left)
     return score
 
 

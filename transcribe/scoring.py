@@ -3,6 +3,10 @@
 ``score_texts`` runs the pipeline — items of both texts, alignment, typed errors with their
 flags, medical terms, error rates — and returns a `Score`. The grading criteria, the note
 and the skill decision are added by ``grading``; this module leaves their keys ready.
+
+When the exercise has a template, the given lines the copy deleted (``given``) are left out
+of the alignment and listed in ``Score.template_deleted``, not as omitted words; a number on
+a given line is not a critical value.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from pathlib import Path
 
 from .alignment import Edit, align_items
 from .classify import Error, classify, flag_spans
-from .exercise import Exercise, load_exercise
+from .exercise import Exercise, GivenLine, load_exercise
+from .given import found_words, unmatched_lines
 from .lexicon import Lexicon, load_lexicon
 from .metrics import Rates, compute_rates
 from .reading import Document, document_from_text, read_document
@@ -51,6 +56,8 @@ class Score:
     bareme: object = None
     points_lost: float | None = None
     post_edit: object = None  # postedit.PostEdit, when the text is a corrected draft
+    template_deleted: list[GivenLine] | None = None  # None: no template (or not looked at)
+    skipped: frozenset[int] = frozenset()  # reference items of the deleted given lines
 
     @property
     def term_accuracy(self) -> float | None:
@@ -89,6 +96,9 @@ class Score:
                 "failed": [{"term": t.term, "hyp": t.hyp, "type": t.type} for t in self.terms if not t.correct],
             },
         }
+        if self.template_deleted is not None:
+            data["template_lines_deleted"] = [{"text": g.text, "reference_line": g.reference_line}
+                                              for g in self.template_deleted]
         if self.post_edit is not None:
             data["post_edit"] = self.post_edit.to_dict()
         return data
@@ -170,31 +180,78 @@ class ReferenceAnalysis:
 
 @lru_cache(maxsize=128)
 def analyse_reference(text: str, terms: tuple[str, ...] = (), patient: tuple[str, ...] = (),
-                      critical: tuple[str, ...] = ()) -> ReferenceAnalysis:
-    """Items, medical-term spans and flags of a reference (cached: a class shares references)."""
+                      critical: tuple[str, ...] = (), given_lines: frozenset[int] = frozenset()) -> ReferenceAnalysis:
+    """Items, medical-term spans and flags of a reference (cached: a class shares references).
+    Items on ``given_lines`` (the template's lines) are never critical values."""
     lexicon = load_lexicon()
     if terms:
         lexicon = lexicon.with_terms(list(terms))
     items = items_from_tokens(tokenize(text))
     spans = match_terms(items, lexicon, text)
     flags = flag_spans(items, [(s, e) for s, e, _ in spans], list(patient), list(critical))
+    for i, item_flags in flags.items():
+        if items[i].line in given_lines:
+            item_flags.discard("valeur_critique")
     return ReferenceAnalysis(items, spans, flags)
 
 
-def score_documents(submission: Document, reference: Document, exercise: Exercise | None = None) -> Score:
+def _given_lines(exercise: Exercise | None, reference: Document) -> tuple[GivenLine, ...]:
+    """The exercise's given lines, when ``reference`` is the exercise's own reference (a test
+    or a trainer may score a passage against another text with the exercise's flags)."""
+    if exercise is None or not exercise.given.lines:
+        return ()
+    rows = reference.lines
+    lines = exercise.given.lines
+    if all(g.reference_line <= len(rows) and rows[g.reference_line - 1].strip() == g.text for g in lines):
+        return lines
+    return ()
+
+
+def deleted_given_lines(exercise: Exercise | None, submission: Document, reference: Document,
+                        ref_items: list[Item] | None = None, hyp_items: list[Item] | None = None) -> list[GivenLine] | None:
+    """The exercise's given lines that ``submission`` deleted (``given``); None when the exercise
+    has no template (or ``reference`` is not its own)."""
+    lines = _given_lines(exercise, reference)
+    if not lines:
+        return None
+    deleted = unmatched_lines(lines, submission.lines, len(reference.lines))
+    if deleted:  # confirmed by the words: a copy typed as one block keeps its given lines
+        ref_items = ref_items if ref_items is not None else items_from_tokens(tokenize(reference.text))
+        hyp_items = hyp_items if hyp_items is not None else items_from_tokens(tokenize(submission.text))
+        edits = align_items(ref_items, hyp_items)
+        deleted = [g for g in deleted if not found_words(g, ref_items, edits)]
+    return deleted
+
+
+def score_documents(submission: Document, reference: Document, exercise: Exercise | None = None,
+                    template: bool = True, skipped: frozenset[int] | None = None) -> Score:
+    """Score a copy. With ``template`` (the default) and an exercise that has one, the given
+    lines the copy deleted are left out of the alignment and listed apart. ``template=False``
+    scores it as a copy of the whole reference, or without the reference items ``skipped``
+    (a draft is compared with its corrected copy on the same items: ``postedit``)."""
+    lines = _given_lines(exercise, reference)
     analysis = analyse_reference(
         reference.text,
         tuple(exercise.terms) if exercise else (),
         tuple(exercise.patient.values()) if exercise else (),
         tuple(exercise.critical_values) if exercise else (),
+        frozenset(g.reference_line for g in lines),
     )
     ref_items = analysis.items
     hyp_items = items_from_tokens(tokenize(submission.text))
-    edits = align_items(ref_items, hyp_items)
+    deleted = None
+    if template and lines:
+        deleted = deleted_given_lines(exercise, submission, reference, ref_items, hyp_items)
+        gone = {g.reference_line for g in deleted}
+        skipped = frozenset(i for i, it in enumerate(ref_items) if it.line in gone)
+    skipped = skipped or frozenset()
+    edits = align_items(ref_items, hyp_items, skipped)
     errors = classify(edits, ref_items, hyp_items, analysis.flags, reference.text, submission.text)
     rates = compute_rates(ref_items, hyp_items)
-    terms = _term_results(analysis.spans, edits, errors, ref_items, hyp_items, submission.text)
-    return Score(reference, submission, exercise, ref_items, hyp_items, edits, errors, rates, terms)
+    spans = [span for span in analysis.spans if not skipped.intersection(range(span[0], span[1]))]
+    terms = _term_results(spans, edits, errors, ref_items, hyp_items, submission.text)
+    return Score(reference, submission, exercise, ref_items, hyp_items, edits, errors, rates, terms,
+                 template_deleted=deleted, skipped=skipped)
 
 
 def score_texts(submission: str, reference: str, exercise: Exercise | None = None) -> Score:

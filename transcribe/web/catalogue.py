@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import bundled
 from ..drafts import draft_path
 from ..errors import TranscribeError
-from ..exercise import Exercise, list_exercises, load_exercise
+from ..exercise import Exercise, is_exercise_id, list_exercises, load_exercise
 
 DIFFICULTIES = ("facile", "moyen", "difficile")
 
@@ -64,7 +64,7 @@ class Catalogue:
             return
         entries, problems = {}, []
         for path in sorted(self.folder.glob("*.txt")):
-            if path.name.endswith((".brouillon.txt", ".dictee.txt")):
+            if not is_exercise_id(path.stem):  # drafts, templates, dictées
                 continue
             try:
                 exercise = load_exercise(path)

@@ -7,7 +7,7 @@ holds one copy per learner and exercise). From these attempts:
   ``gradebook.json`` come from the batch grader's own writer, column for column;
 - ``submissions_zip``: ``copies/<learner>/<exercise>.txt`` (the folder ``transcribe grade``
   reads), ``manifeste.csv`` (the time each copy took: DEL is graded the same) and
-  ``references/`` (each exercise's ``.txt`` and ``.toml``), so that
+  ``references/`` (each exercise's ``.txt``, ``.toml`` and template ``.modele.txt``), so that
   ``transcribe grade copies -r references -m manifeste.csv`` gives the server's notes again;
   draft-correction attempts go to ``copies-correction/`` (graded with the post-editing mode);
 - ``moodle_csv``: Moodle's grade import (Notes → Importer → Fichier CSV): one row per learner,
@@ -32,7 +32,7 @@ README = """Export de la classe « {name} » ({date}), par transcribe {version}.
 copies/<apprenant>/<exercice>.txt : la dernière copie rendue de chaque apprenant pour chaque
 exercice en saisie sous dictée ; copies-correction/ : celles des exercices en correction de
 brouillon. manifeste.csv : le temps passé sur chaque copie (critère DEL).
-references/ : les exercices (référence et métadonnées).
+references/ : les exercices (référence, métadonnées et modèle de document).
 
 Pour corriger à nouveau ces copies en ligne de commande (mêmes notes que sur le serveur) :
 
@@ -106,9 +106,11 @@ def _text(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def submissions_zip(rows: list[tuple[User, Attempt]], class_name: str, references: dict[str, tuple[str, bytes, bytes | None]],
+def submissions_zip(rows: list[tuple[User, Attempt]], class_name: str,
+                    references: dict[str, tuple[str, bytes, bytes | None, bytes | None]],
                     learners: list[User], titles: dict[str, str]) -> bytes:
-    """The whole export; ``references``: exercise id → (id, reference bytes, toml bytes or None)."""
+    """The whole export; ``references``: exercise id → (id, reference bytes, toml bytes or None,
+    template bytes or None)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("LISEZMOI.txt", README.format(name=class_name, date=datetime.now().strftime("%d/%m/%Y %H:%M"),
@@ -117,10 +119,12 @@ def submissions_zip(rows: list[tuple[User, Attempt]], class_name: str, reference
             folder = SUBMISSION_FOLDERS.get(attempt.mode, "copies")
             archive.writestr(f"{folder}/{submission_path(user, attempt)}", attempt.text.encode("utf-8"))
         archive.writestr("manifeste.csv", manifest_csv(rows))
-        for exercise_id, (_, text, toml) in sorted(references.items()):
+        for exercise_id, (_, text, toml, template) in sorted(references.items()):
             archive.writestr(f"references/{exercise_id}.txt", text)
             if toml is not None:
                 archive.writestr(f"references/{exercise_id}.toml", toml)
+            if template is not None:
+                archive.writestr(f"references/{exercise_id}.modele.txt", template)
         archive.writestr("gradebook.csv", gradebook_csv_bytes(rows))
         archive.writestr("gradebook.json", gradebook_json(rows, class_name))
         archive.writestr("moodle.csv", moodle_csv(rows, learners, titles))

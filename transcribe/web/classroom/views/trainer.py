@@ -264,15 +264,16 @@ EXPORTS = {
 }
 
 
-def _reference_files(catalogue, exercise_ids) -> dict[str, tuple[str, bytes, bytes | None]]:
+def _reference_files(catalogue, exercise_ids) -> dict[str, tuple[str, bytes, bytes | None, bytes | None]]:
     out = {}
     for exercise_id in exercise_ids:
         entry = catalogue.get(exercise_id)
         if entry is None:
             continue
         path = entry.exercise.reference_path
-        toml = path.with_suffix(".toml")
-        out[exercise_id] = (exercise_id, path.read_bytes(), toml.read_bytes() if toml.is_file() else None)
+        toml, template = path.with_suffix(".toml"), entry.exercise.given.template_path
+        out[exercise_id] = (exercise_id, path.read_bytes(), toml.read_bytes() if toml.is_file() else None,
+                            template.read_bytes() if template is not None else None)
     return out
 
 
