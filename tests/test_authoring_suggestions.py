@@ -91,3 +91,43 @@ def test_unsure_words():
     t = transcript_of("Le patient foin.")
     t.segments[0].words[2].probability = 0.39
     assert [(w.word, w.start, w.probability) for w in review.unsure_words(t)] == [("foin", 2.0, 0.39)]
+
+
+def test_given_material_loads_with_the_toolkit_loader(bundled, tmp_path):
+    """Consigne, sheet and template suggested for every bundled reference and Whisper draft:
+    the exercise format's own loader (sheet against [patient], template against the
+    reference) accepts them."""
+    from transcribe.authoring.given import suggest_given
+    from transcribe.authoring.new import _metadata_toml
+    from transcribe.exercise import load_exercise
+
+    for exercise, text, duration in bundled:
+        draft = exercise.reference_path.with_name(exercise.id + ".brouillon.txt").read_text(encoding="utf-8")
+        for name, body in (("reference", text), ("brouillon", draft)):
+            s = suggestions.suggest(body, duration)
+            given = suggest_given(body, s)
+            folder = tmp_path / f"{exercise.id}-{name}"
+            folder.mkdir()
+            (folder / "x.txt").write_text(body, encoding="utf-8")
+            (folder / "x.toml").write_text(_metadata_toml("x", "x.flac", s, given), encoding="utf-8")
+            (folder / "x.modele.txt").write_text(given.template, encoding="utf-8")
+            loaded = load_exercise(folder / "x.txt")
+            assert loaded.given.instructions == given.consigne and dict(loaded.given.sheet) == given.fiche
+            assert loaded.patient == s.patient and loaded.given.start_text().strip() == ""
+
+
+def test_given_material_of_a_consultation():
+    from transcribe.authoring.given import suggest_given
+
+    text = ("Compte rendu de consultation du 12/03/2026\nPatient : M. Marcel DURAND, né le 14/09/1951\n"
+            "IPP : 20481736\nAmlodipine 5 mg.\n")
+    given = suggest_given(text, suggestions.suggest(text, 60))
+    assert given.consigne == ("Saisissez sous la dictée le compte rendu de consultation dans le modèle, en "
+                              "vérifiant l'identité du patient sur la fiche. Écrivez les dates en chiffres "
+                              "(JJ/MM/AAAA) et les unités en symboles (mg, mmHg, %…).")
+    assert given.fiche == {"Nom": "DURAND", "Prénom": "Marcel", "Date de naissance": "14/09/1951",
+                           "IPP": "20481736", "Date du document": "12/03/2026"}
+    assert given.template == "[texte dicté]\n"
+    plain = "Le patient va bien, cinq milligrammes le matin.\n"
+    assert suggest_given(plain, suggestions.suggest(plain, 30)).consigne == (
+        "Saisissez sous la dictée le compte rendu dans le modèle.")

@@ -23,7 +23,7 @@ from transcribe.exercise import find_exercise, load_exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = ROOT / "audio_samples" / "00-court.flac"
-SUFFIXES = (".txt", ".toml", ".brouillon.txt", ".brouillon.toml", ".flac", ".timings.json")
+SUFFIXES = (".txt", ".toml", ".brouillon.txt", ".brouillon.toml", ".modele.txt", ".flac", ".timings.json")
 CUT = recording.CUT
 
 
@@ -261,6 +261,9 @@ def test_metadata_draft_and_timings(made):
     assert exercise.title == "Compte rendu" and exercise.specialty == "cardiologie"
     assert exercise.difficulty == "facile" and exercise.time_limit_minutes == 5
     assert exercise.terms == ["électrocardiogramme", "fibrillation"]
+    # The given material, in the exercise format, read by its own loader.
+    assert exercise.given.instructions == "Saisissez sous la dictée le compte rendu dans le modèle."
+    assert exercise.given.template == "[texte dicté]\n" and exercise.given.sheet == ()
     # The draft is Whisper's own output, and its recorded settings make it again.
     draft = folder / "essai-court.brouillon.txt"
     assert draft.read_text(encoding="utf-8") == exercise.reference_text()

@@ -14,6 +14,8 @@ one transcript writes, in the bundled layout of a references folder:
 ``<id>.toml``               the metadata, every value a suggestion (`suggestions`)
 ``<id>.brouillon.txt``      the post-editing draft: Whisper's own output for this audio
 ``<id>.brouillon.toml``     the settings that made it (``tools/make_drafts.py`` remakes it)
+``<id>.modele.txt``         the template the learner starts from; with the ``consigne`` and
+                            the ``[fiche]`` of the metadata, the given material (`given`)
 ``<id>.flac``               the recording, 16 kHz mono FLAC
 ``<id>.timings.json``       the reference words' times, for ▶ replay (`asr.timings`), keyed
                             to the reference's SHA-256: ``transcribe serve --references DIR``
@@ -44,6 +46,7 @@ from pathlib import Path
 from ..asr.transcript import Transcript
 from ..errors import TranscribeError, os_reason
 from ..files import write_atomic
+from .given import GivenMaterial, suggest_given
 from .recording import Recording, decode_recording
 from .review import Review, review
 from .suggestions import Suggestions, suggest
@@ -53,7 +56,7 @@ ID_RULE = ("de 2 à 80 caractères, minuscules sans accent, chiffres, « - » ou
            "(exemple : 16-cardiologie-holter)")
 # The files of an exercise, in the order they are moved into place (the reference last).
 ROLES = (("audio", ".flac"), ("timings", ".timings.json"), ("draft_settings", ".brouillon.toml"),
-         ("draft", ".brouillon.txt"), ("metadata", ".toml"), ("reference", ".txt"))
+         ("draft", ".brouillon.txt"), ("template", ".modele.txt"), ("metadata", ".toml"), ("reference", ".txt"))
 METADATA_HEADER = (
     "# Métadonnées de l'exercice {id}, proposées par « transcribe exercises new » à partir de\n"
     "# l'enregistrement : titre, spécialité, temps imparti, patient, valeurs critiques, termes et\n"
@@ -74,6 +77,7 @@ class NewExercise:
     transcript: Transcript
     suggestions: Suggestions
     review: Review
+    given: GivenMaterial
     elapsed: float  # seconds, decoding to the last file
     from_cache: bool = False  # the transcript came from the transcript cache
     draft_settings: dict = field(default_factory=dict)
@@ -87,7 +91,8 @@ class NewExercise:
                 "duration_s": round(self.duration, 2), "recording_format": self.recording_format,
                 "elapsed_s": round(self.elapsed, 2), "from_cache": self.from_cache,
                 "reference": self.transcript.text.strip(), "suggestions": self.suggestions.to_dict(),
-                "review": self.review.to_dict(), "draft_settings": self.draft_settings}
+                "review": self.review.to_dict(), "given": self.given.to_dict(),
+                "draft_settings": self.draft_settings}
 
 
 def check_id(exercise_id: str) -> None:
@@ -137,7 +142,7 @@ def _staging(folder: Path, exercise_id: str) -> Path:
                               folder) from exc
 
 
-def _metadata_toml(exercise_id: str, audio_name: str, s: Suggestions) -> str:
+def _metadata_toml(exercise_id: str, audio_name: str, s: Suggestions, given: GivenMaterial) -> str:
     import tomli_w
 
     data = {"title": s.title}
@@ -147,8 +152,11 @@ def _metadata_toml(exercise_id: str, audio_name: str, s: Suggestions) -> str:
     for key in ("sections", "terms", "critical_values"):
         if getattr(s, key):
             data[key] = list(getattr(s, key))
+    data["consigne"] = given.consigne
     if s.patient:
         data["patient"] = dict(s.patient)
+    if given.fiche:
+        data["fiche"] = dict(given.fiche)
     return METADATA_HEADER.format(id=exercise_id) + "\n" + tomli_w.dumps(data)
 
 
@@ -222,9 +230,11 @@ def create_exercise(audio: str | Path, exercise_id: str, references_dir: str | P
         write_draft(staged["draft"], text + "\n", settings)
         timings = align_timings(document_from_text(text + "\n").text, transcript)
         write_atomic(staged["timings"], json.dumps(timings.to_dict(), ensure_ascii=False))
-        write_atomic(staged["metadata"], _metadata_toml(exercise_id, staged["audio"].name, suggestions))
+        given = suggest_given(text, suggestions)
+        write_atomic(staged["template"], given.template)
+        write_atomic(staged["metadata"], _metadata_toml(exercise_id, staged["audio"].name, suggestions, given))
         write_atomic(staged["reference"], text + "\n")
-        load_exercise(staged["reference"])  # the toolkit's own loader accepts what was written
+        load_exercise(staged["reference"])  # the toolkit's own loader accepts what was written, given material too
         report("ecriture", "Écriture de l'exercice…", 0.97)
         targets = exercise_files(folder, exercise_id)
         _move_into_place(staged, targets)
@@ -240,6 +250,6 @@ def create_exercise(audio: str | Path, exercise_id: str, references_dir: str | P
     report("pret", "Exercice prêt.", 1.0)
     return NewExercise(id=exercise_id, folder=folder, files=targets, duration=recording.duration,
                        recording_format=recording.format, transcript=transcript, suggestions=suggestions,
-                       review=checks, elapsed=time.perf_counter() - started, from_cache=cached,
+                       review=checks, given=given, elapsed=time.perf_counter() - started, from_cache=cached,
                        draft_settings={"engine": settings.engine, "model": settings.model,
                                        **{k: v for k, v in settings.decoding.items()}})

@@ -39,6 +39,8 @@ def report_lines(made) -> list[str]:
              f"  brouillon    {files['draft'].name}  (réglages : {files['draft_settings'].name})",
              f"  audio        {files['audio'].name}  (16 kHz, mono)",
              f"  réécoute ▶   {files['timings'].name}",
+             f"  modèle       {files['template'].name}  (à compléter : en-tête au-dessus de « [texte dicté] », "
+             "signature en dessous)",
              "", "Suggestions :",
              f"  titre              {s.title}  ({s.sources.get('title', '')})",
              f"  spécialité         {s.specialty or '—'}  ({s.sources.get('specialty', '')})",
@@ -47,7 +49,9 @@ def report_lines(made) -> list[str]:
              "  patient            " + (", ".join(f"{k} = {v}" for k, v in s.patient.items()) or "—"),
              "  valeurs critiques  " + (", ".join(s.critical_values) or "—"),
              "  termes médicaux    " + (", ".join(s.terms) or "—"),
-             "  rubriques          " + (", ".join(s.sections) or "—")]
+             "  rubriques          " + (", ".join(s.sections) or "—"),
+             f"  consigne           {made.given.consigne}",
+             "  fiche              " + (", ".join(f"{k} : {v}" for k, v in made.given.fiche.items()) or "—")]
     unsure, near = made.review.unsure, made.review.near_misses
     lines += ["", "À vérifier dans la référence :"]
     if not unsure and not near:
