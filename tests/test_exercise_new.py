@@ -340,3 +340,16 @@ def test_the_core_reports_progress_and_returns_data(tmp_path):
     assert data["draft_settings"]["hotwords"].startswith("amylodipine, électrocardiogramme")
     # A word of the trainer's own list is never « corrected » towards the lexicon.
     assert all(m["word"] != "amylodipine" for m in data["review"]["near_misses"])
+
+
+def test_a_real_browser_recording(tmp_path):
+    """What Chromium's MediaRecorder wrote (audio/webm;codecs=opus, the 9 s clip played into a
+    fake microphone): no duration in its header, clusters of unknown size. It decodes whole;
+    cut at 70 %, it is refused."""
+    fixture = ROOT / "tests" / "fixtures" / "mediarecorder-chromium.webm"
+    rec = recording.decode_recording(fixture)
+    assert rec.format == "matroska,webm/opus" and 9.3 < rec.duration < 9.6
+    damaged = tmp_path / "coupe.webm"
+    damaged.write_bytes(fixture.read_bytes()[:int(fixture.stat().st_size * 0.7)])
+    with pytest.raises(TranscribeError, match="enregistrement interrompu ou incomplet"):
+        recording.decode_recording(damaged)
