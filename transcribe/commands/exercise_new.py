@@ -95,7 +95,8 @@ def new(audio, exercise_id, references, title, specialty, vocabulary_file, engin
     M4A/AAC ; de 5 s à 30 min de parole. Whisper (modèle embarqué) transcrit l'enregistrement
     une fois ; en sortent, dans DOSSIER : la référence à relire (<id>.txt), les métadonnées
     suggérées (<id>.toml), le brouillon de post-édition et ses réglages
-    (<id>.brouillon.txt/.toml), l'enregistrement en FLAC 16 kHz mono (<id>.flac) et les
+    (<id>.brouillon.txt/.toml), ce que reçoit l'apprenant (consigne et fiche dans le .toml,
+    modèle <id>.modele.txt), l'enregistrement en FLAC 16 kHz mono (<id>.flac) et les
     repères de réécoute (<id>.timings.json). Rien n'est jamais écrasé ; en cas d'erreur,
     rien n'est écrit. Le rapport (sortie standard) dit quoi vérifier : les mots dont
     Whisper est peu sûr et les termes médicaux peut-être mal orthographiés. Code de sortie :

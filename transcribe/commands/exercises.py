@@ -38,7 +38,8 @@ def exercises(ctx: click.Context, references: Path, as_json: bool):
     """Liste les exercices : identifiant, titre, spécialité, durée de l'enregistrement.
 
     Un exercice dont les métadonnées (.toml) sont invalides est signalé sur la sortie
-    d'erreur ; les autres sont listés. Code de sortie : 0 succès, 1 au moins un exercice
+    d'erreur ; les autres sont listés. « exercises new » crée un exercice à partir d'un
+    enregistrement. Code de sortie : 0 succès, 1 au moins un exercice
     invalide, 2 erreur d'utilisation.
     """
     if ctx.invoked_subcommand is not None:
