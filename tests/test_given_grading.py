@@ -106,3 +106,50 @@ def test_score_json_and_report_say_it(tmp_path):
     assert report.exit_code == 0
     assert "Lignes du modèle supprimées (3)" in report.stdout
     assert "• ligne du modèle supprimée : « Médecin généraliste »" in report.stdout
+
+
+def test_the_html_learner_report_says_it():
+    from transcribe.report.html import learner_context, render_learner
+
+    score = graded(BODY + START[CARET:])
+    context = learner_context(score, "ana", "14-ordonnance", "ana/14-ordonnance.txt", 8)
+    assert context["template_deleted"][0] == {"text": "Dr Vincent LAMBERT", "line": 1,
+                                              "note": "ligne du modèle supprimée : « Dr Vincent LAMBERT »"}
+    page = render_learner(context)
+    assert "<h2>Lignes du modèle supprimées (3)</h2>" in page
+    assert "<li class=\"no\">ligne du modèle supprimée : « 8 place du Marché, 37000 Tours »</li>" in page
+    assert "Aucune erreur dans le texte saisi." in page and "copie conforme" not in page
+    # a report context stored before templates existed still renders
+    del context["template_deleted"]
+    assert "Lignes du modèle" not in render_learner(context)
+
+
+def test_a_new_template_is_a_new_grading_in_the_batch_cache_and_the_workspace(tmp_path):
+    import shutil
+
+    from transcribe.batch import reference_digest
+    from transcribe.web.feedback import reference_of
+
+    folder = tmp_path / "refs"
+    folder.mkdir()
+    for name in ("14-ordonnance.txt", "14-ordonnance.toml", "14-ordonnance.modele.txt"):
+        shutil.copy(REFERENCES / name, folder / name)
+    before = reference_digest(folder, "14-ordonnance", {})[1]
+    exercise, _ = reference_of(find_exercise("14-ordonnance", folder))
+    assert len(exercise.given.lines) == 4
+    template = folder / "14-ordonnance.modele.txt"
+    template.write_text("Dr Vincent LAMBERT\n\n[texte dicté]\n", encoding="utf-8")
+    assert reference_digest(folder, "14-ordonnance", {})[1] != before
+    exercise, _ = reference_of(find_exercise("14-ordonnance", folder))
+    assert [g.reference_line for g in exercise.given.lines] == [1]
+
+
+def test_the_typology_table_of_deleted_lines_is_the_baremes():
+    from conftest import ROOT
+    import re
+
+    doc = (ROOT / "docs" / "typologie.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- modele: début[^>]*-->(.*?)<!-- modele: fin -->", doc, re.S).group(1)
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.strip().splitlines()[2:]]
+    assert {r[0].strip("`"): float(r[1].replace(",", ".")) for r in rows} == {
+        name: load_bareme(name).template_line for name in ("defaut", "brevet", "ahdi")}

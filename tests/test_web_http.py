@@ -30,6 +30,15 @@ def client(tmp_path):
         yield c
 
 
+def area_text(page: str) -> str:
+    """The copy's text area, as a browser reads it (the newline after the tag is not content)."""
+    raw = re.search(r'<textarea id="texte"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    return html.unescape(raw[1:] if raw.startswith("\n") else raw)
+
+
+TEMPLATE_START = (REFERENCES / f"{EXERCISE}.modele.txt").read_text(encoding="utf-8").replace("[texte dicté]", "")
+
+
 def token_of(page: str) -> str:
     return re.search(r'data-token="([^"]+)"', page).group(1)
 
@@ -141,7 +150,7 @@ def test_autosave_brings_the_text_back_after_a_server_restart(tmp_path):
     with make_client(tmp_path) as c:  # a new application on the same database
         page = c.get(BASE).text
         assert token_of(page) == token
-        assert ">Ordonnance du 04/03</textarea>" in page
+        assert area_text(page) == "Ordonnance du 04/03"
         assert '<strong id="pastes">2</strong> (<span id="pasted-chars">31</span>' in page
 
 
@@ -171,7 +180,7 @@ def test_submitting_twice_records_one_attempt_and_a_new_copy_starts(client):
     assert again.status_code == 303 and again.headers["location"] == "/tentatives/1"
     assert len(client.get("/progression/tentatives.json").json()["tentatives"]) == 1
     page = client.get(BASE).text
-    assert token_of(page) != token and "></textarea>" in page  # a fresh, empty copy
+    assert token_of(page) != token and area_text(page) == TEMPLATE_START  # a fresh copy: the template
     stale = client.post(f"{BASE}/sauvegarde", json={"jeton": token, "texte": "x"})
     assert stale.status_code == 409
     assert stale.json()["erreur"].startswith("Cette copie a déjà été rendue")
@@ -315,7 +324,7 @@ def test_an_unexpected_error_keeps_the_copy_and_says_so_in_french(tmp_path, monk
         assert response.status_code == 500
         assert "Une erreur inattendue s&#39;est produite ; votre texte est conservé. Réessayez." in response.text
         page = c.get(BASE).text
-        assert token_of(page) == token and ">Ordonnance du 04/03/2026</textarea>" in page
+        assert token_of(page) == token and area_text(page) == "Ordonnance du 04/03/2026"
 
 
 # --- draft correction ------------------------------------------------------------------------------
@@ -325,22 +334,23 @@ def test_draft_correction_starts_from_the_draft_and_reports_post_editing(client)
         in client.get("/").text
     draft = (REFERENCES / f"{EXERCISE}.brouillon.txt").read_text(encoding="utf-8")
     page = client.get(f"/exercices/{EXERCISE}/correction").text
-    assert html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)) == draft
+    assert area_text(page) == draft
     assert "Brouillon à corriger" in page and 'data-mode="correction"' in page
     corrected = draft.replace("à jeu.", "à jeun.").replace("Elaine", "Hélène")
     response = client.post(f"/exercices/{EXERCISE}/correction/rendre",
                            data={"jeton": token_of(page), "texte": corrected}, follow_redirects=False)
     assert response.headers["location"] == "/tentatives/1"
     report = text(client.get("/tentatives/1").text)
-    assert "Correction du brouillon 38 erreurs dans le brouillon 2 corrigées 36 oubliées (laissées du brouillon) " \
-           "0 introduites 5 % taux de correction" in report
+    # the letterhead and signature still missing: 4 given lines, each one draft error left
+    assert "Correction du brouillon 34 erreurs dans le brouillon 2 corrigées 32 oubliées (laissées du brouillon) " \
+           "0 introduites 6 % taux de correction" in report
+    assert "Lignes du modèle supprimées (4)" in report
     [attempt] = client.get("/progression/tentatives.json").json()["tentatives"]
-    assert (attempt["mode"], attempt["taux_correction"]) == ("correction", 0.0526)
+    assert (attempt["mode"], attempt["taux_correction"]) == ("correction", 0.0588)
     assert attempt["score"]["post_edit"]["corrected"] == 2
     # the next correction starts from the draft again; dictation of the same exercise is separate
-    assert html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>",
-                                   client.get(f"/exercices/{EXERCISE}/correction").text, re.S).group(1)) == draft
-    assert "></textarea>" in client.get(BASE).text
+    assert area_text(client.get(f"/exercices/{EXERCISE}/correction").text) == draft
+    assert area_text(client.get(BASE).text) == TEMPLATE_START
 
 
 def test_an_exercise_without_draft_has_no_correction_mode(tmp_path, mini_exercise):

@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__, inputs
 from .drafts import draft_path
 from .errors import TranscribeError, os_reason
-from .exercise import is_exercise_id, load_exercise
+from .exercise import is_exercise_id, load_exercise, template_path
 from .files import resolved, write_atomic
 from .gradebook import OUTPUT_FILES, summary, write_gradebook
 from .grading import Bareme, grade
@@ -143,7 +143,7 @@ def bareme_digest(bareme: Bareme) -> str:
 
 
 def reference_digest(references: Path, exercise: str, memo: dict) -> tuple[Path, str] | str:
-    """(reference path, hash of its text and metadata) or a French problem."""
+    """(reference path, hash of its text, metadata and template) or a French problem."""
     if exercise in memo:
         return memo[exercise]
     path = references / f"{exercise}.txt"
@@ -159,6 +159,9 @@ def reference_digest(references: Path, exercise: str, memo: dict) -> tuple[Path,
     try:
         digest = hashlib.sha256(inputs.read_bytes(path, "texte"))
         digest.update(b"\0toml\0" + (inputs.read_bytes(toml, "texte") if toml.exists() else b""))
+        template = template_path(path)
+        if template.exists():  # the given lines are graded apart: a new template, new results
+            digest.update(b"\0modele\0" + inputs.read_bytes(template, "texte"))
     except TranscribeError as exc:
         memo[exercise] = str(exc)
         return memo[exercise]

@@ -1,4 +1,9 @@
-"""`transcribe exercises`: the bundled (or a folder's) dictation exercises."""
+"""`transcribe exercises`: the bundled (or a folder's) dictation exercises.
+
+``transcribe exercises`` lists them; ``transcribe exercises sujet ID`` gives one exercise's
+subject to a learner who works in a word processor (``subject``: the template as .docx and
+.odt, the instructions and the information sheet apart, the recording).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..bundled import references_dir
-from ..exercise import scan_exercises
+from ..exercise import find_exercise, scan_exercises
 
 
 def audio_duration(path: Path | None) -> float | None:
@@ -27,20 +32,25 @@ def audio_duration(path: Path | None) -> float | None:
     return info.frames / info.samplerate
 
 
-@click.group(short_help="Liste les exercices de dictée disponibles (et en crée : exercises new).",
-             invoke_without_command=True)
-@click.option("--references", "references", type=click.Path(path_type=Path, file_okay=False),
-              default=None, show_default="références fournies",
-              help="Dossier des références (<id>.txt et <id>.toml).")
+REFERENCES_OPTION = click.option(
+    "--references", "references", type=click.Path(path_type=Path, file_okay=False), default=None,
+    show_default="références fournies", help="Dossier des références (<id>.txt, <id>.toml, <id>.modele.txt).")
+
+
+@click.group(invoke_without_command=True,
+             short_help="Liste les exercices ; donne le sujet d'un exercice ; en crée un (new).")
+@REFERENCES_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @click.pass_context
 def exercises(ctx: click.Context, references: Path, as_json: bool):
     """Liste les exercices : identifiant, titre, spécialité, durée de l'enregistrement.
 
-    Un exercice dont les métadonnées (.toml) sont invalides est signalé sur la sortie
-    d'erreur ; les autres sont listés. « exercises new » crée un exercice à partir d'un
-    enregistrement. Code de sortie : 0 succès, 1 au moins un exercice
-    invalide, 2 erreur d'utilisation.
+    Un exercice dont les métadonnées (.toml) ou le modèle (.modele.txt) sont invalides est
+    signalé sur la sortie d'erreur ; les autres sont listés. Code de sortie : 0 succès, 1 au
+    moins un exercice invalide, 2 erreur d'utilisation.
+
+    « transcribe exercises sujet ID » donne le sujet d'un exercice, « transcribe exercises
+    new AUDIO » crée un exercice à partir d'un enregistrement (voir leur aide).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -104,3 +114,32 @@ def narrow_table(title: str, rows: list[dict]) -> Table:
         table.add_row(f"[bold]{escape(r['id'])}[/bold]\n{escape(r['title'])}\n[italic]{escape(r['specialty'])}[/italic]",
                       f"{_duration(r)}\n({_limit(r)})", escape(r["difficulty"] or "—"))
     return table
+
+
+@exercises.command(short_help="Le sujet d'un exercice : modèle .docx/.odt, consigne et fiche.")
+@click.argument("exercise_id", metavar="ID")
+@REFERENCES_OPTION
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, metavar="DOSSIER",
+              help="Écrit les fichiers du sujet dans ce dossier (créé s'il le faut) au lieu d'afficher le sujet.")
+def sujet(exercise_id: str, references: Path | None, out: Path | None):
+    """Le sujet de l'exercice ID, pour un apprenant qui travaille dans son traitement de texte.
+
+    Sans --out : la consigne, la fiche de renseignements (dossier du patient, prescripteur,
+    date) et le modèle du document, affichés.
+
+    Avec --out DOSSIER : ID.docx et ID.odt, le modèle du document (en-tête et signature
+    fournis, une ligne vide où saisir le texte dicté) — l'apprenant y saisit sa copie et
+    rend l'un des deux, que « transcribe grade » ou « transcribe score » corrigent comme
+    dans l'espace de dictée ; ID.sujet.docx et ID.sujet.odt, la consigne et la fiche, à
+    part ; l'enregistrement. Un fichier déjà présent n'est jamais écrasé.
+
+    Code de sortie : 0 succès, 2 erreur d'utilisation (exercice inconnu, fichier existant).
+    """
+    from ..subject import subject_text, write_subject
+
+    exercise = find_exercise(exercise_id, references)
+    if out is None:
+        click.echo(subject_text(exercise), nl=False)
+        return
+    written = write_subject(exercise, out)
+    click.echo(f"Sujet de « {exercise.id} » écrit dans {out} : " + ", ".join(p.name for p in written) + ".", err=True)

@@ -9,7 +9,7 @@ from statistics import mean, median
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..grading import CRITERIA, CRITERIA_LABELS
+from ..grading import CRITERIA, CRITERIA_LABELS, template_note
 from ..scoring import Score
 from . import charts
 from .labels import FLAG_LABELS, TYPE_COLOURS, TYPE_LABELS
@@ -152,6 +152,8 @@ def learner_context(score: Score, learner: str, exercise: str, file_name: str,
                   for t in score.terms if not t.correct],
         "advice": [{"code": c, "label": CRITERIA_LABELS[c], "text": text} for c, text in score.advice.items()],
         "post_edit": post_edit_context(score),
+        "template_deleted": [{"text": g.text, "line": g.reference_line, "note": template_note(g.text)}
+                             for g in score.template_deleted or []],
     }
 
 

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..grading import template_note
 from ..scoring import Score
 from .labels import FLAG_LABELS, RICH_STYLES, TYPE_LABELS
 from .marks import text_pieces
@@ -77,6 +78,20 @@ def print_post_edit(score: Score, console: Console) -> None:
     console.print(table)
 
 
+def print_template_deleted(score: Score, console: Console) -> None:
+    """The lines of the exercise's template that the copy deleted (one layout matter each)."""
+    deleted = score.template_deleted or []
+    if not deleted:
+        return
+    points = getattr(score.bareme, "template_line", None)
+    cost = f", {_num(points)} point(s) chacune" if points is not None else ""
+    console.rule(f"Lignes du modèle supprimées ({len(deleted)})")
+    console.print(f"Ces lignes étaient fournies (modèle de document) : les supprimer relève de la mise en forme "
+                  f"(MEF){cost}.", highlight=False)
+    for g in deleted:
+        console.print(f"• {template_note(g.text)}", style="bold red", highlight=False, markup=False)
+
+
 def print_score(score: Score, console: Console | None = None) -> None:
     console = console or Console(stderr=False, highlight=False)
     m = score.to_dict()["metrics"]
@@ -127,8 +142,11 @@ def print_score(score: Score, console: Console | None = None) -> None:
         console.print(table)
         if len(score.errors) > MAX_LISTED:
             console.print(f"… et {len(score.errors) - MAX_LISTED} autres erreurs (liste complète : --json).")
+    elif score.template_deleted:
+        console.print("[bold green]Aucune erreur dans le texte saisi.")
     else:
         console.print("[bold green]Aucune erreur : copie conforme à la référence.")
+    print_template_deleted(score, console)
     failed = [t for t in score.terms if not t.correct]
     if failed:
         console.rule("Termes médicaux à revoir")

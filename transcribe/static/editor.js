@@ -1,5 +1,7 @@
 /* The text area: word counter, pastes counted, the timer from the first play, autosave to
-   the browser (at each change) and to the server (every few seconds), one submission. */
+   the browser (at each change) and to the server (every few seconds), one submission.
+   With a template: the cursor starts where the dictated text goes (dictation), and a button
+   puts the text inside the template (correction of a draft). */
 (function () {
   "use strict";
 
@@ -184,7 +186,53 @@
   }
   if (data.timingsState === "calcul") { window.setTimeout(pollTimings, POLL_TIMINGS_MS); }
 
+  /* --- the template: where the dictated text goes ------------------------------------------- */
+  var startArea = document.getElementById("start-text");
+  function templateParts() {  // [the lines before the dictated text, the rest], as in start-text
+    var start = startArea.value;
+    var line = parseInt(area.dataset.caretLine, 10) || 0;
+    var offset = 0;
+    var lines = start.split("\n");
+    for (var k = 0; k < line && k < lines.length; k += 1) { offset += lines[k].length + 1; }
+    return [start.slice(0, offset), start.slice(offset)];
+  }
+  function placeCaret() {  // a copy untouched since the template: the cursor on the body's line
+    if (!startArea || area.value !== startArea.value) { return; }
+    var at = templateParts()[0].length;
+    area.setSelectionRange(at, at);
+  }
+  var insertButton = document.getElementById("insert-template");
+  if (insertButton && startArea) {
+    insertButton.addEventListener("click", function () {
+      if (closed) { return; }
+      var parts = templateParts();
+      var head = parts[0].replace(/\s+$/, "");
+      if (head && area.value.lastIndexOf(head, 0) === 0) {
+        say("Le texte est déjà dans le modèle (l'en-tête est en place).");
+        return;
+      }
+      var body = area.value.replace(/^\s+|\s+$/g, "");
+      area.value = parts[0] + body + parts[1];
+      area.setSelectionRange(parts[0].length, parts[0].length + body.length);
+      area.focus();
+      area.dispatchEvent(new Event("input"));
+      say("Texte placé dans le modèle : vérifiez l'en-tête et la signature.");
+    });
+  }
+
+  /* the « sujet » links of the help texts move the focus to the subject (under the player) */
+  var subject = document.getElementById("sujet");
+  Array.prototype.forEach.call(document.querySelectorAll('a[href="#sujet"]'), function (link) {
+    link.addEventListener("click", function (event) {
+      if (!subject) { return; }
+      event.preventDefault();
+      subject.focus();
+      subject.scrollIntoView({block: "start"});
+    });
+  });
+
   restoreLocally();
+  placeCaret();
   showPastes();
   countWords();
   showTimer();

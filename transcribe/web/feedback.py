@@ -29,18 +29,29 @@ FILE_LABEL = "saisie dans l'espace de dictée"
 
 
 @lru_cache(maxsize=64)
-def _reference(path: str, mtime_ns: int, size: int) -> tuple[Exercise, Document]:
+def _reference(path: str, versions: tuple) -> tuple[Exercise, Document]:
     from ..exercise import load_exercise
 
     exercise = load_exercise(path)
     return exercise, document_from_text(exercise.reference_text(), exercise.reference_path)
 
 
+def _version(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def reference_of(exercise: Exercise) -> tuple[Exercise, Document]:
-    """The exercise and its reference document, read once per file version."""
+    """The exercise and its reference document, read once per version of its files (the
+    reference, its metadata and its template)."""
+    from ..exercise import template_path
+
     path = Path(exercise.reference_path)
-    stat = path.stat()
-    return _reference(str(path), stat.st_mtime_ns, stat.st_size)
+    files = (path, path.with_suffix(".toml"), template_path(path))
+    return _reference(str(path), tuple(_version(p) for p in files))
 
 
 def replay_offsets(score: Score) -> list[int]:

@@ -2,16 +2,23 @@
 
 JSON endpoints (called by ``static/editor.js``) take and give small objects; the submission
 is a plain HTML form (it works without JavaScript) answered by a redirect to the report.
+
+The exercise as the learner receives it (``exercise.Given``): in dictation mode the text area
+starts from the template (letterhead, signature), the cursor where the dictated text goes;
+in correction mode from the draft, the template shown beside it. The instructions and the
+information sheet sit under the player; ``/exercices/ID/sujet`` is the same subject on a
+printable page, ``/exercices/ID/modele.docx`` and ``.odt`` the template for a word processor.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ...drafts import read_draft
@@ -58,7 +65,16 @@ def draft_text(entry: Entry, mode: str) -> str | None:
 
 
 def initial_text(entry: Entry, mode: str) -> str:
-    return draft_text(entry, mode) or ""
+    """The text a new copy starts from: the draft to correct, or the template to type into."""
+    if mode == "correction":
+        return draft_text(entry, mode) or ""
+    return entry.exercise.given.start_text()
+
+
+def caret_line(entry: Entry) -> int:
+    """The line (0-based) of the template where the dictated text goes: the cursor starts there."""
+    given = entry.exercise.given
+    return given.start_text()[:given.caret()].count("\n")
 
 
 async def workspace(request: Request):
@@ -72,7 +88,8 @@ async def workspace(request: Request):
     timings = await run_in_threadpool(svc.timings.status, entry.exercise)
     return render(request, "workspace.html.j2", exercise=entry.exercise, duration=entry.duration, mode=mode,
                   mode_title=MODE_TITLES[mode], modes=available_modes(entry, request), copy=copy, started_ms=_ms(copy.started_at),
-                  saved_ms=_ms(copy.updated_at), now_ms=_ms(utcnow()), timings=timings)
+                  saved_ms=_ms(copy.updated_at), now_ms=_ms(utcnow()), timings=timings, given=entry.exercise.given,
+                  start_text=entry.exercise.given.start_text(), caret_line=caret_line(entry))
 
 
 async def _json_body(request: Request) -> dict:
@@ -154,7 +171,7 @@ async def submit(request: Request):
         return grade_copy(entry.exercise, text, elapsed, draft)
 
     attempt, _created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
-                                                mode, sent, grade, draft or "")
+                                                mode, sent, grade, initial_text(entry, mode))
     if attempt is None:
         raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne). Rechargez l'exercice : "
                                  "votre texte y a été enregistré.")
@@ -167,6 +184,34 @@ async def timings_status(request: Request):
     return JSONResponse(await run_in_threadpool(svc.timings.status, entry.exercise))
 
 
+async def subject_page(request: Request):
+    """The instructions, the sheet and the template on one printable page."""
+    entry = entry_or_404(request)
+    return render(request, "subject.html.j2", exercise=entry.exercise, given=entry.exercise.given,
+                  modes=available_modes(entry, request))
+
+
+TEMPLATE_FILES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+async def template_file(request: Request):
+    """The template as a Word or OpenDocument file, named as a copy is handed in (``<id>.docx``)."""
+    from ...subject import template_docx, template_odt
+
+    entry = entry_or_404(request)
+    kind = request.path_params["format"]
+    if kind not in TEMPLATE_FILES or entry.exercise.given.template is None:
+        raise HTTPException(404, "Pas de modèle de document pour cet exercice.")
+    write = template_docx if kind == "docx" else template_odt
+    body = await run_in_threadpool(write, entry.exercise.given)
+    name = f"{entry.exercise.id}.{kind}"
+    return Response(body, media_type=TEMPLATE_FILES[kind], headers={
+        "Content-Disposition": f"attachment; filename=\"modele.{kind}\"; filename*=UTF-8''{quote(name)}"})
+
+
 async def exercise_home(request: Request):
     entry_or_404(request)
     return RedirectResponse(f"/exercices/{request.path_params['exercise']}/dictee", status_code=307)
@@ -175,6 +220,8 @@ async def exercise_home(request: Request):
 routes = [
     Route("/exercices/{exercise}", exercise_home),
     Route("/exercices/{exercise}/minutage", timings_status, name="timings"),
+    Route("/exercices/{exercise}/sujet", subject_page, name="subject"),
+    Route("/exercices/{exercise}/modele.{format}", template_file, name="template_file"),
     Route("/exercices/{exercise}/{mode}", workspace, name="workspace"),
     Route("/exercices/{exercise}/{mode}/sauvegarde", save, methods=["POST"], name="save"),
     Route("/exercices/{exercise}/{mode}/debut", start, methods=["POST"], name="start"),
