@@ -94,8 +94,9 @@ def _decode(path: Path) -> tuple[np.ndarray, str, float | None, list[str]]:
     import av
     import av.logging
 
-    previous = av.logging.get_level()
+    previous, skipped = av.logging.get_level(), av.logging.get_skip_repeated()
     av.logging.set_level(av.logging.WARNING)
+    av.logging.set_skip_repeated(False)  # a message seen last time (another cut file) must be seen again
     try:
         with av.logging.Capture() as logs:
             try:
@@ -132,6 +133,7 @@ def _decode(path: Path) -> tuple[np.ndarray, str, float | None, list[str]]:
         messages = [m for level, _name, m in logs if level <= av.logging.WARNING]
     finally:
         av.logging.set_level(previous)
+        av.logging.set_skip_repeated(skipped)
     samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
     return samples, fmt, declared, messages
 
