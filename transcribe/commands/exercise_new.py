@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .asr import ENGINE_CHOICE
+from .asr import engine_options
 
 
 def _clock(seconds: float | None) -> str:
@@ -82,10 +82,7 @@ def report_lines(made) -> list[str]:
 @click.option("--vocabulaire", "vocabulary_file", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FICHIER", help="Votre liste de termes, un par ligne : elle oriente la reconnaissance et "
                                       "compte comme lexique pour les propositions d'orthographe.")
-@click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
-              help="Moteur de reconnaissance.")
-@click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="CHEMIN",
-              help="Autre modèle local (dossier CTranslate2 ou fichier .pt) ; par défaut le modèle embarqué.")
+@engine_options
 @click.option("--json", "as_json", is_flag=True, help="Rapport en JSON (fichiers, suggestions, points à vérifier).")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
 def new(audio, exercise_id, references, title, specialty, vocabulary_file, engine, model_path, as_json, no_cache):
