@@ -59,8 +59,8 @@ ROLES = (("audio", ".flac"), ("timings", ".timings.json"), ("draft_settings", ".
          ("draft", ".brouillon.txt"), ("template", ".modele.txt"), ("metadata", ".toml"), ("reference", ".txt"))
 METADATA_HEADER = (
     "# Métadonnées de l'exercice {id}, proposées par « transcribe exercises new » à partir de\n"
-    "# l'enregistrement : titre, spécialité, temps imparti, patient, valeurs critiques, termes et\n"
-    "# rubriques sont des suggestions à vérifier (voir docs/creation.md).\n"
+    "# l'enregistrement : titre, spécialité, temps imparti, patient, valeurs critiques, termes,\n"
+    "# rubriques, consigne et fiche sont des suggestions à vérifier (voir docs/creation.md).\n"
 )
 Progress = Callable[[str, str, float], None]  # (stage, French message, fraction done 0..1)
 
