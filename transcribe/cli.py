@@ -48,6 +48,10 @@ from .commands import exercises as _exercises  # noqa: E402
 
 main.add_command(_exercises.exercises)
 
+from .commands import exercise_new as _exercise_new  # noqa: E402
+
+_exercises.exercises.add_command(_exercise_new.new)
+
 from .commands import asr as _asr  # noqa: E402
 
 main.add_command(_asr.asr)

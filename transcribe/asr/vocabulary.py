@@ -92,19 +92,26 @@ def specialty_words(specialty: str | None) -> list[str]:
 
 def reference_terms(exercise) -> list[str]:
     """The medical terms the lexicon finds in the exercise's reference, in order of first occurrence."""
+    try:
+        return terms_in_text(exercise.reference_text())
+    except (OSError, TranscribeError):
+        return []
+
+
+def terms_in_text(text: str, exclude_categories: tuple[str, ...] = ()) -> list[str]:
+    """The medical terms the lexicon finds in a text, as written there, in order of first
+    occurrence (those of ``exclude_categories`` left out)."""
     from ..lexicon import load_lexicon
     from ..tokenize import tokenize
 
-    try:
-        words = [t.text for t in tokenize(exercise.reference_text()) if not t.is_punct]
-    except (OSError, TranscribeError):
-        return []
+    tokens = [t for t in tokenize(text) if not t.is_punct]
+    words = [t.text for t in tokens]
     seen, out = set(), []
     for match in load_lexicon().match(words):
-        text = " ".join(words[match.start:match.end])
-        if text.lower() not in seen:
-            seen.add(text.lower())
-            out.append(text)
+        term = " ".join(text[tokens[match.start].start:tokens[match.end - 1].end].split())
+        if term.lower() not in seen and match.term.category not in exclude_categories:
+            seen.add(term.lower())
+            out.append(term)
     return out
 
 

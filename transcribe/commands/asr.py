@@ -39,6 +39,19 @@ def _exercise_for(audio: Path, exercise_id: str | None, reference: Path | None =
     return None
 
 
+def engine_options(func):
+    """--engine and --model (shared by `draft` and `exercises new`)."""
+    options = [
+        click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
+                     help="Moteur de reconnaissance."),
+        click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="CHEMIN",
+                     help="Autre modèle local (dossier CTranslate2 ou fichier .pt) ; par défaut le modèle embarqué."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def vocabulary_options(func):
     """The options that choose the decoder's vocabulary (shared by `asr` and `draft`)."""
     options = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import TranscribeError
-from .asr import ENGINE_CHOICE, _exercise_for, check_vocabulary_options, vocabulary_options
+from .asr import _exercise_for, check_vocabulary_options, engine_options, vocabulary_options
 
 
 def _source(target: str, exercise_id: str | None, reference: Path | None = None, references: Path | None = None):
@@ -38,10 +38,7 @@ def draft_vocabulary(exercise, no_bias: bool, mode: str | None = None, specialty
 @click.option("--exercise", "-e", "exercise_id", metavar="ID",
               help="Exercice dont le vocabulaire oriente la reconnaissance, quand AUDIO est un fichier "
                    "(déduit du nom du fichier s'il correspond à un exercice fourni).")
-@click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
-              help="Moteur de reconnaissance.")
-@click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="CHEMIN",
-              help="Autre modèle local (dossier CTranslate2 ou fichier .pt) ; par défaut le modèle embarqué.")
+@engine_options
 @click.option("--beam", type=click.IntRange(1, 20), default=5, show_default=True,
               help="Largeur du faisceau de décodage.")
 @vocabulary_options

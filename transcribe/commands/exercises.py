@@ -37,7 +37,8 @@ REFERENCES_OPTION = click.option(
     show_default="références fournies", help="Dossier des références (<id>.txt, <id>.toml, <id>.modele.txt).")
 
 
-@click.group(invoke_without_command=True, short_help="Liste les exercices ; donne le sujet d'un exercice.")
+@click.group(invoke_without_command=True,
+             short_help="Liste les exercices ; donne le sujet d'un exercice ; en crée un (new).")
 @REFERENCES_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @click.pass_context
@@ -48,7 +49,8 @@ def exercises(ctx: click.Context, references: Path, as_json: bool):
     signalé sur la sortie d'erreur ; les autres sont listés. Code de sortie : 0 succès, 1 au
     moins un exercice invalide, 2 erreur d'utilisation.
 
-    « transcribe exercises sujet ID » donne le sujet d'un exercice (voir son aide).
+    « transcribe exercises sujet ID » donne le sujet d'un exercice, « transcribe exercises
+    new AUDIO » crée un exercice à partir d'un enregistrement (voir leur aide).
     """
     if ctx.invoked_subcommand is not None:
         return
