@@ -1,44 +1,18 @@
 """Classroom mode's security: who may see what, CSRF, login throttling, cookies, sessions, CSP.
 
-Each test runs on SQLite and on PostgreSQL (``database_url`` fixture).
+Each test runs on SQLite and on PostgreSQL (``database_url`` fixture); ``world`` (two trainers,
+their classes and learners) comes from this folder's conftest.
 """
 
 import re
 
 import pytest
-from classroom_kit import (PASSWORD, Browser, add_user, assign, classroom_app, create_class, register,
-                           submit_attempt)
+from classroom_kit import PASSWORD, Browser, add_user, assign, classroom_app, create_class, register, submit_attempt
 from click.testing import CliRunner
 from markupsafe import escape
 
 from transcribe.cli import main
 from transcribe.web.classroom.accounts import BAD_LOGIN
-
-
-@pytest.fixture
-def world(database_url, tmp_path):
-    """Two trainers, each with a class, an assignment and a learner who submitted an attempt."""
-    app = classroom_app(database_url, tmp_path)
-    add_user(app, "marie")
-    add_user(app, "jules")
-    marie, jules = Browser(app), Browser(app)
-    marie.login("marie")
-    jules.login("jules")
-    class_a, code_a = create_class(marie, "Classe de Marie")
-    class_b, code_b = create_class(jules, "Classe de Jules")
-    assign(marie, class_a)
-    assign(jules, class_b)
-    paul = register(app, code_a, "paul")
-    lea = register(app, code_b, "lea")
-    attempt_paul = submit_attempt(app, "paul", "14-ordonnance", "Ordonnance")
-    attempt_lea = submit_attempt(app, "lea", "14-ordonnance", "Ordonnance")
-    with app.state.services.sessions.begin() as session:
-        from transcribe.web.classroom.accounts import find_user
-
-        ids = {name: find_user(session, name).id for name in ("paul", "lea")}
-    yield {"app": app, "marie": marie, "jules": jules, "paul": paul, "lea": lea, "class_a": class_a,
-           "class_b": class_b, "attempt_paul": attempt_paul.id, "attempt_lea": attempt_lea.id, "ids": ids}
-    app.state.services.engine.dispose()
 
 
 def trainer_get_paths(w, owner="a"):
