@@ -9,7 +9,7 @@ in ``Exercise.metadata``)::
 
     title = "Consultation de cardiologie"  # text, not empty
     specialty = "cardiologie"              # text
-    audio = "01-cardiologie.flac"          # a file name, in audio_samples/
+    audio = "01-cardiologie.flac"          # an audio file (.flac .wav .mp3 .ogg), in audio_samples/
     time_limit_minutes = 20                # a number, more than 0 and at most 1440
     difficulty = "moyen"                   # facile | moyen | difficile
     sections = ["Motif de consultation", "Antécédents", "Conclusion"]   # lists of texts
@@ -23,6 +23,12 @@ in ``Exercise.metadata``)::
     ipp = "123456"
 
 A key of the wrong type or out of range is refused with a French message naming the key.
+
+An exercise a trainer uploaded to a classroom server is *confined* (``load_exercise(...,
+confined=True)``): its audio is only ever ``<id>.<ext>`` in the ``audio_samples/`` beside its
+references folder (the file the upload wrote), and its ``audio`` key, if any, must be a bare
+file name — no folder, no ``..``, no absolute path — so that no metadata can make the server
+read, serve or transcribe another file (the database, a password file).
 """
 
 from __future__ import annotations
@@ -53,10 +59,21 @@ class Exercise:
     critical_values: list[str] = field(default_factory=list)
     patient: dict[str, str] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    confined: bool = False  # uploaded to a server: its audio is the file the upload wrote
 
     @property
     def audio_path(self) -> Path | None:
-        """The dictation's audio file: the ``audio`` key, else ``<id>.<ext>`` in audio_samples/."""
+        """The dictation's audio file: the ``audio`` key, else ``<id>.<ext>`` in audio_samples/.
+
+        A confined exercise's audio is ``<id>.<ext>`` in its own ``audio_samples/`` only, and
+        only if it really lies there (no link out of the folder)."""
+        if self.confined:
+            root = self.reference_path.parent.parent
+            for suffix in AUDIO_SUFFIXES:
+                path = root / "audio_samples" / f"{self.id}{suffix}"
+                if path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(root.resolve()):
+                    return path
+            return None
         candidates = []
         bundled_audio = bundled.audio_dir()
         if self.audio:
@@ -131,6 +148,19 @@ def _patient(meta: dict, path: Path) -> dict[str, str]:
     return patient
 
 
+def _audio(meta: dict, path: Path, confined: bool) -> str | None:
+    """The ``audio`` key: an audio file's name (a bare name for a confined exercise)."""
+    value = _text(meta, "audio", path) or None
+    if value is None:
+        return None
+    if confined and (value in (".", "..") or not re.fullmatch(r"[^/\\\x00-\x1f]+", value)):
+        _fail(path, "audio", "un nom de fichier audio seul est attendu (sans dossier, sans « .. ») : l'audio d'un "
+                             f"exercice déposé est le fichier envoyé avec lui (trouvé : {_shown(value)}).")
+    if Path(value).suffix.lower() not in AUDIO_SUFFIXES or "\x00" in value:
+        _fail(path, "audio", f"un fichier audio ({', '.join(AUDIO_SUFFIXES)}) est attendu (trouvé : {_shown(value)}).")
+    return value
+
+
 def _shown(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
@@ -148,6 +178,11 @@ def read_metadata(path: str | Path) -> dict:
         raise TranscribeError(f"métadonnées illisibles : le fichier n'est pas en UTF-8 (octet "
                               f"0x{data[exc.start]:02x} à la position {exc.start}, encodage latin-1 ou "
                               "Windows ?) ; enregistrez-le en UTF-8.", path) from exc
+    return parse_metadata(text, path)
+
+
+def parse_metadata(text: str, path: str | Path) -> dict:
+    """The TOML data of a metadata text; its problems (nesting too deep included) in French."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -162,8 +197,9 @@ def _toml_detail(exc: tomllib.TOMLDecodeError) -> str:
     return f"ligne {match[2]}, colonne {match[3]} : {match[1]}" if match else str(exc)
 
 
-def load_exercise(reference: str | Path) -> Exercise:
-    """The exercise of a reference ``.txt``, with the ``.toml`` beside it when there is one."""
+def load_exercise(reference: str | Path, confined: bool = False) -> Exercise:
+    """The exercise of a reference ``.txt``, with the ``.toml`` beside it when there is one
+    (``confined``: an exercise uploaded to a server, see the module's docstring)."""
     path = Path(reference)
     if not path.is_file():
         raise TranscribeError("fichier de référence introuvable.", path)
@@ -172,7 +208,7 @@ def load_exercise(reference: str | Path) -> Exercise:
     difficulty = meta.get("difficulty")
     if difficulty is not None and difficulty not in DIFFICULTIES:
         _fail(toml_path, "difficulty", f"{' | '.join(DIFFICULTIES)} attendu (trouvé : {_shown(difficulty)}).")
-    audio = _text(meta, "audio", toml_path) or None
+    audio = _audio(meta, toml_path, confined)
     return Exercise(
         id=path.stem,
         reference_path=path,
@@ -186,6 +222,7 @@ def load_exercise(reference: str | Path) -> Exercise:
         critical_values=_texts(meta, "critical_values", toml_path),
         patient=_patient(meta, toml_path),
         metadata=meta,
+        confined=confined,
     )
 
 

@@ -21,7 +21,7 @@ from ..catalogue import Entry
 from ..db import MODES, as_utc, utcnow
 from ..feedback import grade_copy
 from ..pages import render
-from .common import entry_or_404, services
+from .common import entry_or_404, form_of, services
 
 MAX_TOKEN = 64
 MODE_TITLES = {"dictee": "Saisie sous dictée", "correction": "Correction de brouillon"}
@@ -138,12 +138,7 @@ async def submit(request: Request):
     svc = services(request)
     entry = entry_or_404(request)
     mode = mode_or_404(request, entry)
-    try:
-        form = await request.form(max_files=0, max_fields=20)
-    except HTTPException:
-        raise
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    form = await form_of(request)
     sent = store.Submission(_token(form.get("jeton")), _text(form.get("texte")),
                             _count(form.get("collages"), "collages"),
                             _count(form.get("caracteres_colles"), "caracteres_colles"))

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
@@ -15,19 +14,15 @@ from .. import accounts
 from ..models import LEARNER, TRAINER, SchoolClass, User
 from ..logins import COOKIE, clear_cookie, set_cookie
 from ...pages import render
-from ...views.common import services
+from ...views.common import form_of, services
 
 MAX_FIELD = 300
 
 
 async def read_form(request: Request, max_fields: int = 20) -> dict[str, str]:
-    """The form's text fields (a malformed body is a 400 in French)."""
-    try:
-        form = await request.form(max_files=0, max_fields=max_fields)
-    except HTTPException:
-        raise
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    """The form's text fields, each cut to ``MAX_FIELD`` characters (a malformed body is a 400
+    in French)."""
+    form = await form_of(request, max_fields=max_fields, max_field_bytes=10 * MAX_FIELD)
     return {k: v[:MAX_FIELD] if isinstance(v, str) else "" for k, v in form.items()}
 
 

@@ -25,7 +25,7 @@ from ..models import Assignment, SchoolClass, User
 from ...db import MODES
 from ...pages import environment, render
 from .account import read_form
-from ...views.common import services
+from ...views.common import form_of, services
 
 MODE_LABELS = classes.MODE_LABELS
 
@@ -181,10 +181,7 @@ async def unassign(request: Request):
 
 async def import_learners(request: Request):
     class_id = _int_param(request, "classe")
-    try:
-        form = await request.form(max_files=1, max_fields=5)
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    form = await form_of(request, max_files=1, max_fields=5, max_field_bytes=10_000)
     upload = form.get("fichier")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
     await form.close()
@@ -375,25 +372,24 @@ async def exercises_page(request: Request, problems: list[str] | None = None, ad
 
 async def upload_exercise(request: Request):
     svc = services(request)
-    try:
-        form = await request.form(max_files=3, max_fields=5, max_part_size=uploads.MAX_UPLOAD_BYTES)
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    form = await form_of(request, max_files=3, max_fields=5, max_field_bytes=10_000)
 
-    async def file(name: str) -> uploads.Upload:
+    def file(name: str) -> uploads.Upload:  # as the form parser left it: in a temporary file past 1 MB
         value = form.get(name)
         if isinstance(value, UploadFile):
-            return uploads.Upload(value.filename or "", await value.read())
-        return uploads.Upload("", b"")
+            return uploads.Upload(value.filename or "", value.file, value.size or 0)
+        return uploads.Upload.of_bytes("", b"")
 
-    reference, metadata, audio = await file("reference"), await file("metadonnees"), await file("audio")
-    await form.close()
-    exercise_id = str(form.get("identifiant") or "").strip() or reference.name.rsplit(".", 1)[0]
-    known = {e.exercise.id for e in await run_in_threadpool(svc.catalogue.entries)}
-    problems = await run_in_threadpool(uploads.check, exercise_id, reference, metadata, audio, known)
-    if problems:
-        return await exercises_page(request, problems, status_code=400)
-    await run_in_threadpool(uploads.add, svc.settings, exercise_id, reference, metadata, audio)
+    try:
+        reference, metadata, audio = file("reference"), file("metadonnees"), file("audio")
+        exercise_id = str(form.get("identifiant") or "").strip() or reference.name.rsplit(".", 1)[0]
+        known = {e.exercise.id for e in await run_in_threadpool(svc.catalogue.entries)}
+        problems = await run_in_threadpool(uploads.check, exercise_id, reference, metadata, audio, known)
+        if problems:
+            return await exercises_page(request, problems, status_code=400)
+        await run_in_threadpool(uploads.add, svc.settings, exercise_id, reference, metadata, audio)
+    finally:
+        await form.close()
 
     def work(session, user):
         classes.audit(session, user, "exercice_ajoute", exercise_id)
