@@ -1,7 +1,7 @@
 """Classroom mode's security: who may see what, CSRF, login throttling, cookies, sessions, CSP.
 
 Each test runs on SQLite and on PostgreSQL (``database_url`` fixture); ``world`` (two trainers,
-their classes and learners) comes from this folder's conftest.
+their classes and learners) comes from ``security_kit``.
 """
 
 import re
@@ -10,6 +10,7 @@ import pytest
 from classroom_kit import PASSWORD, Browser, add_user, assign, classroom_app, create_class, register, submit_attempt
 from click.testing import CliRunner
 from markupsafe import escape
+from security_kit import world  # noqa: F401  (fixture)
 
 from transcribe.cli import main
 from transcribe.web.classroom.accounts import BAD_LOGIN

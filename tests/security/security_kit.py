@@ -1,4 +1,7 @@
-"""The security suite's fixtures: two trainers' worlds, a hasher that counts, raw ASGI posts.
+"""The security suite's kit: two trainers' worlds, a hasher that counts, raw ASGI posts.
+
+Its fixtures are imported by the test modules that use them (a ``conftest.py`` here would
+take the name ``conftest`` from the tests folder's own, which other tests import).
 
 ``world``: two trainers (marie, jules), each with a class, an assignment and a learner who
 submitted an attempt (paul in Marie's class, lea in Jules's), on SQLite and PostgreSQL.
