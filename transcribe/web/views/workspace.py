@@ -117,11 +117,11 @@ async def save(request: Request):
     data = await _json_body(request)
     token, text = _token(data.get("jeton")), _text(data.get("texte"))
     pastes, chars = _count(data.get("collages"), "collages"), _count(data.get("caracteres_colles"), "caracteres_colles")
-    copy = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, token, text, pastes, chars)
-    if copy is None:
+    saved = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, token, text, pastes, chars)
+    if saved is None:
         return JSONResponse({"erreur": "Cette copie a déjà été rendue (dans un autre onglet ?). "
                                        "Rechargez la page pour commencer une nouvelle tentative."}, 409)
-    return JSONResponse({"enregistre": _ms(copy.updated_at)})
+    return JSONResponse({"enregistre": _ms(saved)})
 
 
 async def start(request: Request):
