@@ -47,6 +47,20 @@ def write_atomic(path: str | Path, data: str | bytes | BinaryIO, encoding: str =
     return path
 
 
+def private_folder(path: str | Path) -> Path:
+    """A folder that only its owner may enter (0700) when it is made now; an existing one is
+    left as it is (its parents are made as usual)."""
+    path = Path(path)
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(mode=0o700)
+            os.chmod(path, 0o700)  # whatever the umask
+        except FileExistsError:
+            pass
+    return path
+
+
 def resolved(path: str | Path) -> Path:
     """The path with links and ``..`` resolved; as given (made absolute) when it cannot be
     (a link loop, a name too long)."""
