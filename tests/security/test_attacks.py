@@ -411,3 +411,17 @@ def test_the_formula_guard_is_one_function_for_every_csv():
     assert [safe_cell(v) for v in (FORMULA, "+33 1", "-rm", "@SUM(A1)", "\tx", "ok", "-12.5", "3,5", "")] == [
         "'" + FORMULA, "'+33 1", "'-rm", "'@SUM(A1)", "'\tx", "ok", "-12.5", "3,5", ""]
 
+
+
+def test_a_nul_character_is_a_400_on_both_databases_not_a_500(world):
+    """Found while replaying the review: PostgreSQL refuses NUL in a text column (a 500)."""
+    marie, paul = world["marie"], world["paul"]
+    refused = marie.post("/formateur/classes", {"nom": "Classe\x00B"})
+    assert refused.status_code == 400
+    assert "le champ « nom » contient un caractère nul ; il n&#39;a pas été enregistré." in refused.text
+    token = re.search(r'data-token="([^"]+)"', paul.get("/exercices/14-ordonnance/dictee").text)[1]
+    saved = paul.client.post("/exercices/14-ordonnance/dictee/sauvegarde", json={"jeton": token, "texte": "a\x00b"},
+                             headers={"X-CSRF-Token": paul.csrf})
+    assert saved.status_code == 400
+    assert saved.json() == {"erreur": "Requête incorrecte : le texte contient un caractère nul ; il n'a pas été "
+                                      "enregistré."}

@@ -7,6 +7,7 @@ is a plain HTML form (it works without JavaScript) answered by a redirect to the
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -21,9 +22,9 @@ from ..catalogue import Entry
 from ..db import MODES, as_utc, utcnow
 from ..feedback import grade_copy
 from ..pages import render
-from .common import entry_or_404, form_of, services
+from .common import entry_or_404, form_of, services, storable
 
-MAX_TOKEN = 64
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # store.new_token's alphabet
 MODE_TITLES = {"dictee": "Saisie sous dictée", "correction": "Correction de brouillon"}
 
 
@@ -82,13 +83,15 @@ async def _json_body(request: Request) -> dict:
         data = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
         raise HTTPException(400, "Requête incorrecte : JSON illisible.") from None
+    except RecursionError:
+        raise HTTPException(400, "Requête incorrecte : JSON trop imbriqué.") from None
     if not isinstance(data, dict):
         raise HTTPException(400, "Requête incorrecte : un objet JSON est attendu.")
     return data
 
 
 def _token(value) -> str:
-    if not isinstance(value, str) or not value or len(value) > MAX_TOKEN:
+    if not isinstance(value, str) or not TOKEN_RE.fullmatch(value):
         raise HTTPException(400, "Requête incorrecte : jeton de copie absent ou invalide.")
     return value
 
@@ -108,7 +111,7 @@ def _count(value, name: str) -> int:
 def _text(value) -> str:
     if not isinstance(value, str):
         raise HTTPException(400, "Requête incorrecte : le texte de la copie est absent.")
-    return value.replace("\r\n", "\n")
+    return storable(value).replace("\r\n", "\n")
 
 
 async def save(request: Request):
