@@ -13,16 +13,18 @@ holds one copy per learner and exercise). From these attempts:
 - ``moodle_csv``: Moodle's grade import (Notes → Importer → Fichier CSV): one row per learner,
   an identifier column (map it to « Nom d'utilisateur » or « Numéro d'identification ») and
   one column per exercise, the note out of 20, empty when not done.
+
+Every CSV cell, the headers' exercise titles included, is neutralised against formula
+injection (``spreadsheet.writer``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from datetime import datetime
 
-from ... import __version__, gradebook
+from ... import __version__, gradebook, spreadsheet
 from .models import User
 from ..db import Attempt
 
@@ -73,7 +75,7 @@ def gradebook_json(rows: list[tuple[User, Attempt]], class_name: str, bareme: st
 
 def manifest_csv(rows: list[tuple[User, Attempt]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     writer.writerow(["apprenant", "exercice", "fichier", "duree_minutes"])
     for user, attempt in rows:
         folder = SUBMISSION_FOLDERS.get(attempt.mode, "copies")
@@ -89,7 +91,7 @@ def moodle_csv(rows: list[tuple[User, Attempt]], learners: list[User], titles: d
     exercises = sorted({(a.exercise_id, a.mode) for _, a in rows})
     notes = {(u.id, a.exercise_id, a.mode): a.note for u, a in rows}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     suffix = {"dictee": "", "correction": " (correction)"}
     writer.writerow(["identifiant", "nom"] + [f"{titles.get(e, e)}{suffix.get(m, '')}" for e, m in exercises])
     for user in learners:
@@ -97,13 +99,8 @@ def moodle_csv(rows: list[tuple[User, Attempt]], learners: list[User], titles: d
         for exercise, mode in exercises:
             note = notes.get((user.id, exercise, mode))
             cells.append("" if note is None else f"{note:.2f}")
-        writer.writerow([user.username, _text(user.display_name)] + cells)
+        writer.writerow([user.username, user.display_name] + cells)
     return buffer.getvalue().encode("utf-8")
-
-
-def _text(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def submissions_zip(rows: list[tuple[User, Attempt]], class_name: str, references: dict[str, tuple[str, bytes, bytes | None]],
