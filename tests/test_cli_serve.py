@@ -45,3 +45,16 @@ def test_a_port_in_use_is_refused(tmp_path):
     assert result.exit_code == 2
     assert f"le port {port} n'est pas disponible sur 127.0.0.1" in result.stderr
     assert not (tmp_path / "donnees").exists()  # refused before creating the database
+
+
+def test_a_read_only_database_is_refused_before_listening(tmp_path):
+    from transcribe.web import db, migrate
+
+    path = tmp_path / "base.sqlite3"
+    engine = db.make_engine(f"sqlite:///{path}")
+    migrate.create_schema(engine)
+    engine.dispose()
+    result = serve(tmp_path, "--database", f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Erreur : base de données en lecture seule (sqlite:///file")
+    assert "le serveur ne pourrait rien y enregistrer" in result.stderr

@@ -313,7 +313,7 @@ def test_an_unexpected_error_keeps_the_copy_and_says_so_in_french(tmp_path, monk
         c.post(f"{BASE}/sauvegarde", json={"jeton": token, "texte": "Ordonnance du 04/03/2026"})
         response = c.post(f"{BASE}/rendre", data={"jeton": token, "texte": "Ordonnance du 04/03/2026"})
         assert response.status_code == 500
-        assert "Une erreur inattendue s&#39;est produite ; votre texte est conservé. Réessayez." in response.text
+        assert "Une erreur inattendue s&#39;est produite pendant la correction ; votre texte est conservé. Réessayez." in response.text
         page = c.get(BASE).text
         assert token_of(page) == token and ">Ordonnance du 04/03/2026</textarea>" in page
 

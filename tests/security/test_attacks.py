@@ -425,3 +425,39 @@ def test_a_nul_character_is_a_400_on_both_databases_not_a_500(world):
     assert saved.status_code == 400
     assert saved.json() == {"erreur": "Requête incorrecte : le texte contient un caractère nul ; il n'a pas été "
                                       "enregistré."}
+
+
+# --- a read-only database: refused at start, or a French page that names it -------------------------
+
+def test_a_read_only_database_is_refused_at_start_in_french(tmp_path):
+    from transcribe.errors import TranscribeError
+
+    path = tmp_path / "db.sqlite3"
+    create_app(Settings(f"sqlite:///{path}", None, tmp_path)).state.services.engine.dispose()
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"  # what a 0444 file is for a non-root server
+    with pytest.raises(TranscribeError) as refused:
+        create_app(Settings(read_only, None, tmp_path))
+    message = refused.value.message
+    assert message.startswith("base de données en lecture seule (sqlite:///file") and str(path) in message
+    assert message.endswith(") : le serveur ne pourrait rien y enregistrer (copies, tentatives, comptes). Donnez-lui "
+                            "le droit d'écrire le fichier et son dossier, ou choisissez une autre base avec --database.")
+
+
+def test_a_database_that_turns_read_only_gives_a_french_page_naming_it(sqlite_world):
+    """Read-only while running (a disk remounted read-only): a login and an autosave get a 503
+    that says the database is read-only and that nothing was saved."""
+    app, paul = sqlite_world["app"], sqlite_world["paul"]
+    engine = app.state.services.engine
+    token = re.search(r'data-token="([^"]+)"', paul.get("/exercices/14-ordonnance/dictee").text)[1]
+    engine.dispose()
+    event.listen(engine, "connect", lambda connection, record: connection.execute("PRAGMA query_only = 1"))
+    visitor, paul.client = Browser(app), TestClient(app, raise_server_exceptions=False, follow_redirects=False,
+                                                    cookies=paul.client.cookies)
+    visitor.client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    message = ("La base de données du serveur est en lecture seule : rien n'a été enregistré. Prévenez la "
+               "personne qui gère le serveur.")
+    login = visitor.login("marie")
+    assert login.status_code == 503 and message.replace("'", "&#39;") in login.text
+    saved = paul.client.post("/exercices/14-ordonnance/dictee/sauvegarde", json={"jeton": token, "texte": "x"},
+                             headers={"X-CSRF-Token": paul.csrf})
+    assert saved.status_code == 503 and saved.json() == {"erreur": message}

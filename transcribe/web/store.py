@@ -112,6 +112,8 @@ def submit(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, m
             return None, False
         started = as_utc(copy.started_at)
         pastes, pasted_chars = max(copy.pastes, sent.pastes), max(copy.pasted_chars, sent.pasted_chars)
+    # the text sent is the copy's now: if grading fails, the learner finds it on the page again
+    _update_copy(sessions, learner_id, sent.token, text=sent.text, updated_at=utcnow())
     submitted = utcnow()
     elapsed = (submitted - started).total_seconds() if started else None
     score, report, title, reference_sha = grade(sent.text, elapsed / 60 if elapsed is not None else None)

@@ -7,8 +7,10 @@ is a plain HTML form (it works without JavaScript) answered by a redirect to the
 from __future__ import annotations
 
 import json
+import logging
 import re
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -151,8 +153,15 @@ async def submit(request: Request):
     def grade(text: str, elapsed: float | None):
         return grade_copy(entry.exercise, text, elapsed, draft)
 
-    attempt, _created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
-                                                mode, sent, grade, draft or "")
+    try:
+        attempt, _created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
+                                                    mode, sent, grade, draft or "")
+    except (HTTPException, SQLAlchemyError):  # the database's trouble: its own page (read-only…)
+        raise
+    except Exception as exc:  # grading failed: store.submit kept the text in the copy first
+        logging.getLogger(__name__).exception("correction de la copie de %s impossible", entry.exercise.id)
+        raise HTTPException(500, "Une erreur inattendue s'est produite pendant la correction ; votre texte est "
+                                 "conservé. Réessayez.") from exc
     if attempt is None:
         raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne). Rechargez l'exercice : "
                                  "votre texte y a été enregistré.")
