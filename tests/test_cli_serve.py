@@ -58,3 +58,18 @@ def test_a_read_only_database_is_refused_before_listening(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith("Erreur : base de données en lecture seule (sqlite:///file")
     assert "le serveur ne pourrait rien y enregistrer" in result.stderr
+
+
+def test_the_trusted_proxies_reach_uvicorn(tmp_path, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    assert serve(tmp_path, "--classe", "--proxy", "10.0.0.5, 192.168.0.0/24").exit_code == 0
+    assert serve(tmp_path, "--classe", "--proxy", "aucun").exit_code == 0
+    assert serve(tmp_path, "--classe").exit_code == 0
+    assert [(c["proxy_headers"], c["forwarded_allow_ips"]) for c in calls] == [
+        (True, "10.0.0.5,192.168.0.0/24"), (False, None), (True, "127.0.0.1")]
+    refused = serve(tmp_path, "--classe", "--proxy", "10.0.0.5,proxy.lan")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("Erreur : adresse de proxy invalide : « proxy.lan » (attendu : des adresses IP")
