@@ -36,7 +36,7 @@ def trainer(request: Request) -> User:
 
 def _int_param(request: Request, name: str) -> int:
     raw = request.path_params[name]
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # « １ » is a digit too
         raise HTTPException(404)
     return int(raw)
 
@@ -58,6 +58,12 @@ def _class_or_404(session, user: User, class_id: int) -> SchoolClass:
     if school_class is None:
         raise HTTPException(404, "Classe inconnue.")
     return school_class
+
+
+async def _own_class_first(request: Request, class_id: int) -> None:
+    """Another trainer's class is a 404 before the form is even looked at (a 400 about the
+    form would say that the class exists)."""
+    await _in_session(request, lambda session, user: _class_or_404(session, user, class_id).id)
 
 
 def _titles(request: Request) -> dict[str, str]:
@@ -138,6 +144,7 @@ def _moment(value: str, field: str) -> datetime | None:
 
 async def assign(request: Request):
     class_id = _int_param(request, "classe")
+    await _own_class_first(request, class_id)
     form = await read_form(request)
     exercise_id, mode = form.get("exercice", ""), form.get("mode", "dictee")
     entry = await run_in_threadpool(services(request).catalogue.get, exercise_id)
@@ -181,6 +188,7 @@ async def unassign(request: Request):
 
 async def import_learners(request: Request):
     class_id = _int_param(request, "classe")
+    await _own_class_first(request, class_id)
     form = await form_of(request, max_files=1, max_fields=5, max_field_bytes=10_000)
     upload = form.get("fichier")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
