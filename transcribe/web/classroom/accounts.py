@@ -3,7 +3,7 @@
 Account names are compared casefolded (« Dupont » and « dupont » are one account). A wrong
 password and an unknown name give the same answer, and take the same time: one hash is
 verified in both cases (for an unknown name, a dummy hash made once). Every Argon2
-computation (64 MiB and a core for a moment) runs under one semaphore of ``MAX_HASHING``
+computation (64 MiB and 4 lanes for ~0.1 s) runs under one semaphore of ``MAX_HASHING``
 places, so that a burst of logins queues instead of taking the server's memory.
 
 Throttling: every attempt is recorded as a failure *before* its password is verified (and
