@@ -35,6 +35,10 @@ from pathlib import Path
 
 import httpx
 
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+sys.path[:0] = [str(TESTS), str(TESTS / "security")]
+from security_kit import at_once  # noqa: E402  (threads released together, as the security tests do)
+
 PASSWORD = "mot-de-passe-de-mesure"
 ACCOUNTS = 20
 BODY = 59_000_000
@@ -109,21 +113,6 @@ def login(url: str, name: str, password: str, address: str) -> tuple[int, float]
         started = time.perf_counter()
         response = client.post("/connexion", data={"csrf": csrf, "identifiant": name, "mot_de_passe": password})
         return response.status_code, time.perf_counter() - started
-
-
-def at_once(count: int, work) -> list:
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def one(k):
-        barrier.wait()
-        results[k] = work(k)
-
-    threads = [threading.Thread(target=one, args=(k,)) for k in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def big_post(url: str) -> tuple[str, int]:

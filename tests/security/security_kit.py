@@ -61,6 +61,22 @@ def sqlite_world(tmp_path):
     app.state.services.engine.dispose()
 
 
+def at_once(count: int, work) -> list:
+    """``work(k)`` for k in 0…count-1, in as many threads released together; the results."""
+    barrier, results = threading.Barrier(count), [None] * count
+
+    def one(k):
+        barrier.wait()
+        results[k] = work(k)
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 class CountingHasher(PasswordHasher):
     """Argon2id at the cheapest cost, that counts its hashes and verifications and the most of
     them running at once; ``delay`` makes each one last (a real hash takes ~100 ms)."""

@@ -17,7 +17,7 @@ import threading
 
 import pytest
 from classroom_kit import PASSWORD, Browser, assign, classroom_app, submit_attempt
-from security_kit import SHORT_FLAC, CountingHasher, asgi_post, hasher, sqlite_world, world  # noqa: F401
+from security_kit import SHORT_FLAC, CountingHasher, asgi_post, at_once, hasher, sqlite_world, world  # noqa: F401
 from sqlalchemy import event, func, select
 from starlette.testclient import TestClient
 
@@ -112,29 +112,13 @@ def test_a_references_folder_only_names_audio_files(tmp_path, mini_exercise):
 
 # --- Argon2: one dummy hash, every hash under one semaphore --------------------------------------
 
-def _burst(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def one(k):
-        barrier.wait()
-        results[k] = work(k)
-
-    threads = [threading.Thread(target=one, args=(k,)) for k in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_unknown_names_cost_one_verification_and_no_hash(sqlite_world, monkeypatch):
     """20 logins at once with invented names: the dummy hash is made once (not once per login),
     and no more Argon2 computations run at once than the semaphore allows (memory bounded)."""
     hasher = CountingHasher(delay=0.05)
     monkeypatch.setattr(accounts, "HASHER", hasher)
     sessions = sqlite_world["app"].state.services.sessions
-    results = _burst(20, lambda k: accounts.authenticate(sessions, f"inconnu{k}", "mauvais-mot", f"10.0.0.{k}"))
+    results = at_once(20, lambda k: accounts.authenticate(sessions, f"inconnu{k}", "mauvais-mot", f"10.0.0.{k}"))
     assert [r.message for r in results] == [accounts.BAD_LOGIN] * 20
     assert hasher.hashes <= 1 and hasher.verifications == 20
     assert hasher.peak <= accounts.MAX_HASHING
@@ -159,7 +143,7 @@ def test_twenty_parallel_wrong_passwords_verify_at_most_ten(sqlite_world, monkey
     hasher = CountingHasher(delay=0.05)
     monkeypatch.setattr(accounts, "HASHER", hasher)
     sessions = sqlite_world["app"].state.services.sessions
-    results = _burst(20, lambda k: accounts.authenticate(sessions, "marie", f"essai-{k}", "10.0.0.9"))
+    results = at_once(20, lambda k: accounts.authenticate(sessions, "marie", f"essai-{k}", "10.0.0.9"))
     assert hasher.verifications <= accounts.MAX_FAILURES
     assert sum(r.throttled for r in results) == 20 - hasher.verifications
     with sessions.begin() as session:  # each guess verified is a failure; those refused left nothing

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import pytest
 from classroom_kit import PASSWORD, Browser, assign, register, submit_attempt
-from security_kit import SHORT_FLAC, sqlite_world  # noqa: F401  (fixture)
+from security_kit import SHORT_FLAC, sqlite_world, world  # noqa: F401  (fixtures)
 from sqlalchemy import select, text
 from starlette.routing import Mount, Route
 
@@ -44,11 +44,9 @@ def routes(app) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.fixture
-def sides(sqlite_world):
+def with_sides(w: dict) -> dict:
     """Side a: Marie, her class, Paul and his attempt; side b: Jules's, with an exercise
     assigned to his class only. Each side's values for every route parameter."""
-    w = sqlite_world
     assign(w["jules"], w["class_b"], ONLY_B)
     with w["app"].state.services.sessions.begin() as session:
         devoirs = {c: session.scalar(select(Assignment.id).where(Assignment.class_id == c).order_by(Assignment.id))
@@ -62,6 +60,18 @@ def sides(sqlite_world):
               "attempt": w["attempt_lea"]},
     }
     return w
+
+
+@pytest.fixture
+def sides(world):
+    """The two sides, on SQLite and on PostgreSQL (who may see what is decided by queries)."""
+    return with_sides(world)
+
+
+@pytest.fixture
+def sqlite_sides(sqlite_world):
+    """The two sides on SQLite only (probes that do not depend on the database)."""
+    return with_sides(sqlite_world)
 
 
 def fill(template: str, values: dict) -> str:
@@ -192,7 +202,8 @@ def encoded(value: str) -> str:
     return quote(value, safe="").replace(".", "%2E")
 
 
-def test_traversal_and_odd_ids_in_every_parameter_are_404(sides):
+def test_traversal_and_odd_ids_in_every_parameter_are_404(sqlite_sides):
+    sides = sqlite_sides
     app = sides["app"]
     for method, template in routes(app):
         names = re.findall(r"{(\w+)", template)
@@ -209,7 +220,8 @@ def test_traversal_and_odd_ids_in_every_parameter_are_404(sides):
         assert response.status_code == 404 and not any(s in response.content for s in SECRETS), odd
 
 
-def test_traversal_in_uploaded_file_names_is_refused(sides):
+def test_traversal_in_uploaded_file_names_is_refused(sqlite_sides):
+    sides = sqlite_sides
     marie = sides["marie"]
     files = {"reference": ("../../../../tmp/evil.txt", b"Texte.\n", "text/plain"),
              "metadonnees": ("../evil.toml", b'title = "x"\n', "application/toml"),
@@ -265,10 +277,10 @@ def injected(page: str) -> list:
 
 
 @pytest.fixture
-def hostile(sides):
+def hostile(sqlite_sides):
     """Marie's world filled with the payload: class name, display names, an imported list, an
     exercise's metadata and reference, a copy autosaved and submitted."""
-    app, marie = sides["app"], sides["marie"]
+    app, marie = sqlite_sides["app"], sqlite_sides["marie"]
     toml = "\n".join([f"title = '''{XSS}'''", f"specialty = '''{XSS}'''", f"sections = ['''{XSS}''']",
                       f"terms = ['''{XSS}''']", f"critical_values = ['''{XSS}''']", "[patient]", f"nom = '''{XSS}'''"])
     files = {"reference": ("16-xss.txt", f"Compte rendu {XSS}\nConclusion.\n".encode(), "text/plain"),
@@ -304,8 +316,8 @@ def hostile(sides):
     return {"zoe": zoe, "values": values, "imported": imported, "class_id": class_id}
 
 
-def test_payloads_in_every_field_are_inert_on_every_page_type(sides, hostile):
-    app, marie, zoe = sides["app"], sides["marie"], hostile["zoe"]
+def test_payloads_in_every_field_are_inert_on_every_page_type(sqlite_sides, hostile):
+    app, marie, zoe = sqlite_sides["app"], sqlite_sides["marie"], hostile["zoe"]
     pages = {"import": hostile["imported"]}
     for method, template in routes(app):
         if method != "GET":
