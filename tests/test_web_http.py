@@ -237,6 +237,7 @@ def test_unknown_token_on_submit_is_a_conflict_not_an_attempt(client):
     response = client.post(f"{BASE}/rendre", data={"jeton": "inconnu", "texte": "bonjour"})
     assert response.status_code == 409
     assert "Rechargez l&#39;exercice" in response.text
+    assert "ce texte n&#39;a pas été enregistré" in response.text  # it was not: the page must not say it was
     assert client.get("/progression/tentatives.json").json() == {"tentatives": []}
 
 

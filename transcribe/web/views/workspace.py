@@ -163,8 +163,9 @@ async def submit(request: Request):
         raise HTTPException(500, "Une erreur inattendue s'est produite pendant la correction ; votre texte est "
                                  "conservé. Réessayez.") from exc
     if attempt is None:
-        raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne). Rechargez l'exercice : "
-                                 "votre texte y a été enregistré.")
+        raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne, ou rendue dans un autre "
+                                 "onglet) : ce texte n'a pas été enregistré ; revenez en arrière pour le copier. "
+                                 "Rechargez l'exercice pour une nouvelle tentative.")
     return RedirectResponse(f"/tentatives/{attempt.id}", status_code=303)
 
 
