@@ -16,7 +16,7 @@ import stat
 import threading
 
 import pytest
-from classroom_kit import PASSWORD, Browser, assign, classroom_app, submit_attempt
+from classroom_kit import PASSWORD, Browser, assign, submit_attempt
 from security_kit import SHORT_FLAC, CountingHasher, asgi_post, at_once, hasher, sqlite_world, world  # noqa: F401
 from sqlalchemy import event, func, select
 from starlette.testclient import TestClient
@@ -115,40 +115,40 @@ def test_a_references_folder_only_names_audio_files(tmp_path, mini_exercise):
 def test_unknown_names_cost_one_verification_and_no_hash(sqlite_world, monkeypatch):
     """20 logins at once with invented names: the dummy hash is made once (not once per login),
     and no more Argon2 computations run at once than the semaphore allows (memory bounded)."""
-    hasher = CountingHasher(delay=0.05)
-    monkeypatch.setattr(accounts, "HASHER", hasher)
+    counting = CountingHasher(delay=0.05)
+    monkeypatch.setattr(accounts, "HASHER", counting)
     sessions = sqlite_world["app"].state.services.sessions
     results = at_once(20, lambda k: accounts.authenticate(sessions, f"inconnu{k}", "mauvais-mot", f"10.0.0.{k}"))
     assert [r.message for r in results] == [accounts.BAD_LOGIN] * 20
-    assert hasher.hashes <= 1 and hasher.verifications == 20
-    assert hasher.peak <= accounts.MAX_HASHING
+    assert counting.hashes <= 1 and counting.verifications == 20
+    assert counting.peak <= accounts.MAX_HASHING
 
 
 def test_an_unknown_name_and_a_wrong_password_do_the_same_work(sqlite_world, monkeypatch):
-    hasher = CountingHasher()
-    monkeypatch.setattr(accounts, "HASHER", hasher)
+    counting = CountingHasher()
+    monkeypatch.setattr(accounts, "HASHER", counting)
     app = sqlite_world["app"]
     accounts.authenticate(app.state.services.sessions, "personne", "mauvais-mot", "10.0.0.1")  # dummy made here
-    before = (hasher.hashes, hasher.verifications)
+    before = (counting.hashes, counting.verifications)
     assert Browser(app).login("personne", "mauvais-mot").status_code == 401
-    unknown = (hasher.hashes - before[0], hasher.verifications - before[1])
+    unknown = (counting.hashes - before[0], counting.verifications - before[1])
     assert Browser(app).login("marie", "mauvais-mot").status_code == 401
-    known = (hasher.hashes - before[0] - unknown[0], hasher.verifications - before[1] - unknown[1])
+    known = (counting.hashes - before[0] - unknown[0], counting.verifications - before[1] - unknown[1])
     assert unknown == known == (0, 1)
 
 
 # --- throttling: a burst counts like the same guesses in a row -----------------------------------
 
 def test_twenty_parallel_wrong_passwords_verify_at_most_ten(sqlite_world, monkeypatch):
-    hasher = CountingHasher(delay=0.05)
-    monkeypatch.setattr(accounts, "HASHER", hasher)
+    counting = CountingHasher(delay=0.05)
+    monkeypatch.setattr(accounts, "HASHER", counting)
     sessions = sqlite_world["app"].state.services.sessions
     results = at_once(20, lambda k: accounts.authenticate(sessions, "marie", f"essai-{k}", "10.0.0.9"))
-    assert hasher.verifications <= accounts.MAX_FAILURES
-    assert sum(r.throttled for r in results) == 20 - hasher.verifications
+    assert counting.verifications <= accounts.MAX_FAILURES
+    assert sum(r.throttled for r in results) == 20 - counting.verifications
     with sessions.begin() as session:  # each guess verified is a failure; those refused left nothing
         assert session.scalar(select(func.count(LoginFailure.id)).where(
-            LoginFailure.key == "nom:marie")) == hasher.verifications
+            LoginFailure.key == "nom:marie")) == counting.verifications
 
 
 def test_a_success_does_not_erase_the_failures_before_it(world):

@@ -9,7 +9,6 @@ their classes and learners) comes from ``security_kit``.
 
 import re
 
-import pytest
 from classroom_kit import PASSWORD, Browser, add_user, classroom_app
 from click.testing import CliRunner
 from markupsafe import escape
