@@ -146,6 +146,8 @@ def references(folder: Path) -> dict[str, Path]:
         "limite-enorme": 'title = "x"\ntime_limit_minutes = 1e400\n',
         "sans-titre": 'terms = ["a"]\n', "toml-casse": 'title = "x\n', "sections-table": 'title = "x"\n[sections]\n',
         "profond": 'title = "x"\nterms = ' + "[" * 5000 + "]" * 5000 + "\n",
+        "audio-base": 'title = "x"\naudio = "../espace-apprenant.sqlite3"\n',  # never handed to libsndfile
+        "audio-absolu": 'title = "x"\naudio = "/etc/passwd"\n',
     }
     paths = {}
     for name, toml in bad.items():

@@ -224,7 +224,7 @@ def test_exercise_upload_is_checked_then_offered(classe, tmp_path):
     errors = re.findall(r"<li>(.*?)</li>", re.search(r'id="upload-errors">(.*?)</div>', refused.text, re.S)[1])
     assert errors == [
         "16-holter.txt : texte de référence illisible : il doit être encodé en UTF-8.",
-        "16-holter.toml : fichier de métadonnées : TOML invalide (Invalid value (at end of document)).",
+        "16-holter.toml : métadonnées illisibles (TOML invalide) : Invalid value (at end of document)",
         "16-holter.flac : fichier audio illisible : ce n&#39;est pas un enregistrement .flac valide."]
     taken = marie.post("/formateur/exercices", {"identifiant": "14-ordonnance"}, files=files)
     assert "un exercice « 14-ordonnance » existe déjà" in taken.text

@@ -45,3 +45,31 @@ def test_a_port_in_use_is_refused(tmp_path):
     assert result.exit_code == 2
     assert f"le port {port} n'est pas disponible sur 127.0.0.1" in result.stderr
     assert not (tmp_path / "donnees").exists()  # refused before creating the database
+
+
+def test_a_read_only_database_is_refused_before_listening(tmp_path):
+    from transcribe.web import db, migrate
+
+    path = tmp_path / "base.sqlite3"
+    engine = db.make_engine(f"sqlite:///{path}")
+    migrate.create_schema(engine)
+    engine.dispose()
+    result = serve(tmp_path, "--database", f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Erreur : base de données en lecture seule (sqlite:///file")
+    assert "le serveur ne pourrait rien y enregistrer" in result.stderr
+
+
+def test_the_trusted_proxies_reach_uvicorn(tmp_path, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    assert serve(tmp_path, "--classe", "--proxy", "10.0.0.5, 192.168.0.0/24").exit_code == 0
+    assert serve(tmp_path, "--classe", "--proxy", "aucun").exit_code == 0
+    assert serve(tmp_path, "--classe").exit_code == 0
+    assert [(c["proxy_headers"], c["forwarded_allow_ips"]) for c in calls] == [
+        (True, "10.0.0.5,192.168.0.0/24"), (False, None), (True, "127.0.0.1")]
+    refused = serve(tmp_path, "--classe", "--proxy", "10.0.0.5,proxy.lan")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("Erreur : adresse de proxy invalide : « proxy.lan » (attendu : des adresses IP")

@@ -127,6 +127,9 @@ def test_hostile_corpus_no_traceback_no_hang_inputs_unchanged(tmp_path):
     assert "fichier d'entrée de la commande" in by_case["asr -o audio"]["stderr"]
     assert "aucun programme ne lit ce tube nommé" in by_case["score -o tube"]["stderr"]
     assert by_case["exercises"]["exit_code"] == 1
+    for name in ("audio-base", "audio-absolu"):
+        assert "clé « audio » : un fichier audio (.flac, .wav, .mp3, .ogg) est attendu" in \
+            by_case[f"score référence {name}"]["stderr"]
     assert by_case["draft tube.wav"]["exit_code"] == 2
     assert by_case["bench inconnus.trn"]["exit_code"] == 2
     assert by_case["grade classe"]["exit_code"] == 1

@@ -246,6 +246,7 @@ def test_unknown_token_on_submit_is_a_conflict_not_an_attempt(client):
     response = client.post(f"{BASE}/rendre", data={"jeton": "inconnu", "texte": "bonjour"})
     assert response.status_code == 409
     assert "Rechargez l&#39;exercice" in response.text
+    assert "ce texte n&#39;a pas été enregistré" in response.text  # it was not: the page must not say it was
     assert client.get("/progression/tentatives.json").json() == {"tentatives": []}
 
 
@@ -322,7 +323,7 @@ def test_an_unexpected_error_keeps_the_copy_and_says_so_in_french(tmp_path, monk
         c.post(f"{BASE}/sauvegarde", json={"jeton": token, "texte": "Ordonnance du 04/03/2026"})
         response = c.post(f"{BASE}/rendre", data={"jeton": token, "texte": "Ordonnance du 04/03/2026"})
         assert response.status_code == 500
-        assert "Une erreur inattendue s&#39;est produite ; votre texte est conservé. Réessayez." in response.text
+        assert "Une erreur inattendue s&#39;est produite pendant la correction ; votre texte est conservé. Réessayez." in response.text
         page = c.get(BASE).text
         assert token_of(page) == token and area_text(page) == "Ordonnance du 04/03/2026"
 

@@ -11,7 +11,7 @@ in ``Exercise.metadata``)::
 
     title = "Consultation de cardiologie"  # text, not empty
     specialty = "cardiologie"              # text
-    audio = "01-cardiologie.flac"          # a file name, in audio_samples/
+    audio = "01-cardiologie.flac"          # an audio file (.flac .wav .mp3 .ogg), in audio_samples/
     time_limit_minutes = 20                # a number, more than 0 and at most 1440
     difficulty = "moyen"                   # facile | moyen | difficile
     sections = ["Motif de consultation", "Antécédents", "Conclusion"]   # lists of texts
@@ -48,6 +48,12 @@ a line that is not is refused when the exercise is loaded, naming the file and t
 These *given lines* are graded as part of the copy, with one difference (``given``): a given
 line the copy no longer has at all costs the barème's ``template_line`` points, never a run
 of omitted words; and a number in a given line is not a critical value.
+
+An exercise a trainer uploaded to a classroom server is *confined* (``load_exercise(...,
+confined=True)``): its audio is only ever ``<id>.<ext>`` in the ``audio_samples/`` beside its
+references folder (the file the upload wrote), and its ``audio`` key, if any, must be a bare
+file name — no folder, no ``..``, no absolute path — so that no metadata can make the server
+read, serve or transcribe another file (the database, a password file).
 """
 
 from __future__ import annotations
@@ -148,10 +154,21 @@ class Exercise:
     patient: dict[str, str] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
     given: Given = field(default_factory=Given)
+    confined: bool = False  # uploaded to a server: its audio is the file the upload wrote
 
     @property
     def audio_path(self) -> Path | None:
-        """The dictation's audio file: the ``audio`` key, else ``<id>.<ext>`` in audio_samples/."""
+        """The dictation's audio file: the ``audio`` key, else ``<id>.<ext>`` in audio_samples/.
+
+        A confined exercise's audio is ``<id>.<ext>`` in its own ``audio_samples/`` only, and
+        only if it really lies there (no link out of the folder)."""
+        if self.confined:
+            root = self.reference_path.parent.parent
+            for suffix in AUDIO_SUFFIXES:
+                path = root / "audio_samples" / f"{self.id}{suffix}"
+                if path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(root.resolve()):
+                    return path
+            return None
         candidates = []
         bundled_audio = bundled.audio_dir()
         if self.audio:
@@ -367,6 +384,19 @@ def load_given(reference: str | Path, meta: dict | None = None, toml_path: Path 
     return Given(instructions, sheet, template.rstrip("\n") + "\n", path, lines)
 
 
+def _audio(meta: dict, path: Path, confined: bool) -> str | None:
+    """The ``audio`` key: an audio file's name (a bare name for a confined exercise)."""
+    value = _text(meta, "audio", path) or None
+    if value is None:
+        return None
+    if confined and (value in (".", "..") or not re.fullmatch(r"[^/\\\x00-\x1f]+", value)):
+        _fail(path, "audio", "un nom de fichier audio seul est attendu (sans dossier, sans « .. ») : l'audio d'un "
+                             f"exercice déposé est le fichier envoyé avec lui (trouvé : {_shown(value)}).")
+    if Path(value).suffix.lower() not in AUDIO_SUFFIXES or "\x00" in value:
+        _fail(path, "audio", f"un fichier audio ({', '.join(AUDIO_SUFFIXES)}) est attendu (trouvé : {_shown(value)}).")
+    return value
+
+
 def _shown(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
@@ -384,6 +414,11 @@ def read_metadata(path: str | Path) -> dict:
         raise TranscribeError(f"métadonnées illisibles : le fichier n'est pas en UTF-8 (octet "
                               f"0x{data[exc.start]:02x} à la position {exc.start}, encodage latin-1 ou "
                               "Windows ?) ; enregistrez-le en UTF-8.", path) from exc
+    return parse_metadata(text, path)
+
+
+def parse_metadata(text: str, path: str | Path) -> dict:
+    """The TOML data of a metadata text; its problems (nesting too deep included) in French."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -398,8 +433,9 @@ def _toml_detail(exc: tomllib.TOMLDecodeError) -> str:
     return f"ligne {match[2]}, colonne {match[3]} : {match[1]}" if match else str(exc)
 
 
-def load_exercise(reference: str | Path) -> Exercise:
-    """The exercise of a reference ``.txt``, with the ``.toml`` beside it when there is one."""
+def load_exercise(reference: str | Path, confined: bool = False) -> Exercise:
+    """The exercise of a reference ``.txt``, with the ``.toml`` beside it when there is one
+    (``confined``: an exercise uploaded to a server, see the module's docstring)."""
     path = Path(reference)
     if not path.is_file():
         raise TranscribeError("fichier de référence introuvable.", path)
@@ -408,7 +444,7 @@ def load_exercise(reference: str | Path) -> Exercise:
     difficulty = meta.get("difficulty")
     if difficulty is not None and difficulty not in DIFFICULTIES:
         _fail(toml_path, "difficulty", f"{' | '.join(DIFFICULTIES)} attendu (trouvé : {_shown(difficulty)}).")
-    audio = _text(meta, "audio", toml_path) or None
+    audio = _audio(meta, toml_path, confined)
     return Exercise(
         id=path.stem,
         reference_path=path,
@@ -423,6 +459,7 @@ def load_exercise(reference: str | Path) -> Exercise:
         patient=_patient(meta, toml_path),
         metadata=meta,
         given=load_given(path, meta, toml_path),
+        confined=confined,
     )
 
 

@@ -9,9 +9,11 @@ is a folder, and a system failure becomes one French message.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import TranscribeError, os_reason
 
@@ -22,15 +24,19 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> Path:
-    """Write to a temporary file in the same folder, then rename it over ``path``."""
+def write_atomic(path: str | Path, data: str | bytes | BinaryIO, encoding: str = "utf-8") -> Path:
+    """Write to a temporary file in the same folder, then rename it over ``path`` (``data``
+    may be an open binary file: copied from where it stands, in blocks)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # A short temporary name: a target name near the system's limit must still be writable.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:32]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode(encoding) if isinstance(data, str) else data)
+            if hasattr(data, "read"):
+                shutil.copyfileobj(data, handle)
+            else:
+                handle.write(data.encode(encoding) if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
@@ -38,6 +44,20 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def private_folder(path: str | Path) -> Path:
+    """A folder that only its owner may enter (0700) when it is made now; an existing one is
+    left as it is (its parents are made as usual)."""
+    path = Path(path)
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(mode=0o700)
+            os.chmod(path, 0o700)  # whatever the umask
+        except FileExistsError:
+            pass
     return path
 
 

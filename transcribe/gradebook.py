@@ -8,7 +8,6 @@ column, add one :class:`Column` there (its header and how a record fills it).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -17,10 +16,11 @@ from pathlib import Path
 from statistics import mean
 from typing import Callable
 
-from . import __version__
+from . import __version__, spreadsheet
 from .classify import ERROR_TYPES
 from .files import write_atomic
 from .grading import CRITERIA, Bareme
+from .spreadsheet import safe_cell
 
 OUTPUT_FILES = ("gradebook.csv", "gradebook.json", "index.html")
 
@@ -31,11 +31,6 @@ class Column:
 
     name: str
     cell: Callable[[dict, bool], str]
-
-
-def _text(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (every text column goes through here)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _number(value, comma: bool, digits: int = 4) -> str:
@@ -90,11 +85,11 @@ POST_EDIT_COLUMNS = (("draft_errors", "draft_errors"), ("corrigees", "corrected"
 def columns() -> list[Column]:
     """The gradebook's columns, in order."""
     cols = [
-        Column("apprenant", lambda r, c: _text(r["learner"])),
-        Column("exercice", lambda r, c: _text(r["exercise"])),
-        Column("fichier", lambda r, c: _text(r["file"])),
-        Column("statut", lambda r, c: _text(r["status"])),
-        Column("message", lambda r, c: _text(r["message"])),
+        Column("apprenant", lambda r, c: r["learner"]),
+        Column("exercice", lambda r, c: r["exercise"]),
+        Column("fichier", lambda r, c: r["file"]),
+        Column("statut", lambda r, c: r["status"]),
+        Column("message", lambda r, c: r["message"]),
         Column("note", lambda r, c: _number(_score(r).get("note"), c, 2)),
         Column("acquis", lambda r, c: _yes_no(_score(r).get("acquis"))),
     ]
@@ -111,7 +106,7 @@ def columns() -> list[Column]:
     cols += [Column(f"n_{kind}", lambda r, c, kind=kind: _count(r, kind)) for kind in ERROR_TYPES]
     # Post-editing (a corrected speech-recognition draft): empty for a dictation copy.
     cols += [Column(name, lambda r, c, key=key: _post_edit(r, key, c)) for name, key in POST_EDIT_COLUMNS]
-    cols += [Column("rapport", lambda r, c: _text(r.get("report") or ""))]
+    cols += [Column("rapport", lambda r, c: r.get("report") or "")]
     return cols
 
 
@@ -120,13 +115,13 @@ def gradebook_header() -> list[str]:
 
 
 def gradebook_row(record: dict, comma: bool) -> list[str]:
-    return [column.cell(record, comma) for column in columns()]
+    return [safe_cell(column.cell(record, comma)) for column in columns()]
 
 
 def gradebook_csv(records: list[dict], decimal_comma: bool = False) -> str:
     """The gradebook as CSV text (the BOM is added when written)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
     cols = columns()
     writer.writerow([column.name for column in cols])
     for record in records:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
+from .. import spreadsheet
 from .evaluate import SystemResult
 from .runner import BIAS_LABEL
 
@@ -50,7 +50,7 @@ def _f(value, digits: int = 4):
 def csv_text(results: list[SystemResult]) -> str:
     """Rows per system and dictation, then a ``CORPUS`` row per system (micro-averages, CI of WER)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer = spreadsheet.dict_writer(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for r in results:
         base = _system_columns(r)

@@ -22,7 +22,13 @@ from ..errors import TranscribeError
               help="Mode classe : comptes formateurs et apprenants, classes, devoirs, tableau de bord "
                    "du formateur. Obligatoire pour écouter le réseau.")
 @click.option("--cookies-securises", "secure_cookies", is_flag=True,
-              help="Mode classe derrière un proxy HTTPS : cookies marqués Secure.")
+              help="Mode classe derrière un proxy HTTPS : cookies marqués Secure (même si le proxy ne dit pas "
+                   "X-Forwarded-Proto: https).")
+@click.option("--proxy", "proxies", default="127.0.0.1", show_default=True, metavar="ADRESSES",
+              help="Adresses IP (ou réseaux, 10.0.0.0/24) des proxys de confiance, séparées par des virgules : "
+                   "leurs en-têtes X-Forwarded-For et X-Forwarded-Proto donnent l'adresse réelle de chaque client "
+                   "(limite de connexions par adresse) et le HTTPS (cookies Secure). « aucun » : n'en croire aucun. "
+                   "Voir docs/securite.md.")
 @click.option("--database", "database", default=None, metavar="URL",
               help="Base de données (URL SQLAlchemy). Défaut : un fichier SQLite dans le dossier de "
                    "données de l'utilisateur.")
@@ -30,7 +36,7 @@ from ..errors import TranscribeError
               help="Nombre de processus serveur.")
 @click.option("--open", "open_browser", is_flag=True, help="Ouvre la page dans le navigateur.")
 def serve(references: Path | None, port: int | None, host: str, classroom: bool, secure_cookies: bool,
-          database: str | None, workers: int, open_browser: bool):
+          proxies: str, database: str | None, workers: int, open_browser: bool):
     """Lance l'espace de dictée : liste des exercices, lecteur audio piloté au clavier, zone de
     saisie enregistrée automatiquement, correction immédiate et suivi de progression.
 
@@ -45,6 +51,7 @@ def serve(references: Path | None, port: int | None, host: str, classroom: bool,
         raise TranscribeError(f"l'adresse {host} n'est pas locale : en mode solo, l'espace de dictée "
                               "n'écoute que cet ordinateur (127.0.0.1). Pour accueillir une classe sur le "
                               "réseau, ajoutez --classe (comptes et mots de passe).")
+    proxies = server.trusted_proxies(proxies)
     if references is not None:
         if not references.is_dir():
             raise TranscribeError("dossier de références introuvable.", references)
@@ -66,4 +73,4 @@ def serve(references: Path | None, port: int | None, host: str, classroom: bool,
         click.echo(f"Base de données : {shown}", err=True)
         click.echo("Arrêt : Ctrl+C.", err=True)
 
-    server.run(settings, host, port, workers, open_browser, announce=announce)
+    server.run(settings, host, port, workers, open_browser, announce=announce, proxies=proxies)

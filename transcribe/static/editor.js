@@ -23,6 +23,7 @@
   var dirty = false;
   var saving = false;
   var closed = false;  // submitted, or submitted elsewhere
+  var submitting = false;  // the form is on its way: the copy is the form's now, no autosave
 
   var message = document.getElementById("editor-message");
   var saveStatus = document.getElementById("save-status");
@@ -97,7 +98,7 @@
     });
   }
   function saveNow(keepalive) {
-    if (!dirty || saving || closed) { return; }
+    if (!dirty || saving || closed || submitting) { return; }
     saving = true;
     dirty = false;
     var sent = area.value;
@@ -162,11 +163,15 @@
     if (button.disabled || closed) { event.preventDefault(); return; }
     showPastes();
     storeLocally();
+    submitting = true;  // an autosave now would race the submission (the server refuses it: 409)
     button.disabled = true;  // a double click sends one form
     button.textContent = "Correction en cours…";
   });
   window.addEventListener("pageshow", function (event) {
-    if (event.persisted) { document.getElementById("submit").disabled = closed; }
+    if (event.persisted) {  // back from the report or a failed submission: editable again
+      submitting = false;
+      document.getElementById("submit").disabled = closed;
+    }
   });
 
   /* --- timings for the replay buttons, computed on first opening ------------------------------ */

@@ -20,6 +20,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from ..files import private_folder
 from . import db, feedback, migrate, pages
 from .catalogue import Catalogue
 from .config import Settings
@@ -76,6 +77,7 @@ def static_files() -> StaticFiles:
 
 
 def create_app(settings: Settings) -> Starlette:
+    private_folder(settings.work_dir)  # timings, uploads (the SQLite file's folder: db.create_private)
     engine = db.make_engine(settings.database_url)
     migrate.create_schema(engine)
     sessions = db.session_factory(engine)

@@ -2,7 +2,9 @@
 
 Listed through `exercise.list_exercises` (the same files as ``grade --references``), read
 again when the folder changes, so that a trainer can add an exercise without a restart. An
-exercise id from a URL is only ever looked up in this list: never joined to a path.
+exercise id from a URL is only ever looked up in this list: never joined to a path. The
+folder of exercises uploaded from the browser is ``confined`` (``exercise.load_exercise``):
+its metadata cannot point the server at any other file.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def _duration(path: Path | None) -> float | None:
 
 
 class Catalogue:
-    def __init__(self, references_dir: Path | None = None):
+    def __init__(self, references_dir: Path | None = None, confined: bool = False):
         self.folder = Path(references_dir) if references_dir is not None else bundled.references_dir()
+        self.confined = confined
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._entries: dict[str, Entry] = {}
@@ -67,7 +70,7 @@ class Catalogue:
             if not is_exercise_id(path.stem):  # drafts, templates, dictées
                 continue
             try:
-                exercise = load_exercise(path)
+                exercise = load_exercise(path, self.confined)
             except TranscribeError as exc:
                 problems.append(str(exc))
                 continue

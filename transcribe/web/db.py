@@ -13,6 +13,7 @@ classroom's tables: ``classroom/models.py``, scripts in ``classroom/migrations``
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from ..errors import TranscribeError
+from ..errors import TranscribeError, os_reason
+from ..files import private_folder
 
 SOLO_LEARNER = "local"
 MODES = ("dictee", "correction")
@@ -106,21 +108,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def create_private(path: Path) -> None:
+    """A new SQLite file and its folder, readable by their owner only (0600, 0700): the
+    database holds password hashes, the cookies' signing key and every learner's texts.
+    SQLite gives its -wal and -shm files the database's own permissions. Existing files are
+    left as they are."""
+    try:
+        private_folder(path.parent)
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(descriptor)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise TranscribeError(f"impossible de créer la base de données : {os_reason(exc)}.", path) from exc
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's folder is created, with the pragmas a server needs."""
+    """An engine for ``url``; a new SQLite file is created private, with the pragmas a server needs."""
     try:
         make_url(url)
     except ArgumentError as exc:
         raise TranscribeError(f"adresse de base de données invalide : {url!r} (exemple : "
                               "sqlite:///chemin/base.sqlite3 ou postgresql://utilisateur@hôte/base).") from exc
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise TranscribeError(f"impossible de créer le dossier de la base de données : {exc.strerror}.",
-                                      Path(path).parent) from exc
+        parsed = make_url(url)
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            create_private(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -33,7 +33,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..errors import TranscribeError
 
@@ -80,8 +80,8 @@ def upgrade(engine: Engine) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create or migrate the schema to the newest revision; a French error when the database
-    cannot be reached.
+    """Create or migrate the schema to the newest revision, then check that the server may
+    write; a French error when the database cannot be reached or is read-only.
 
     Processes that open a new SQLite file at the same moment may meet while it switches to WAL
     mode: SQLite then answers « database is locked » at once (a lock upgrade that would wait
@@ -89,16 +89,40 @@ def create_schema(engine: Engine) -> None:
     for attempt in range(5):
         try:
             upgrade(engine)
+            check_writable(engine)
             return
         except OperationalError as exc:
             if engine.dialect.name == "sqlite" and "locked" in str(exc) and attempt < 4:
                 time.sleep(0.2 * (attempt + 1))
                 continue
-            raise TranscribeError(f"base de données inaccessible ({engine.url.render_as_string()}) : "
-                                  f"{getattr(exc, 'orig', exc)}") from exc
+            raise database_error(engine, exc) from exc
+        except DBAPIError as exc:
+            raise database_error(engine, exc) from exc
         except ModuleNotFoundError as exc:
             raise TranscribeError(f"base de données inaccessible ({engine.url.render_as_string()}) : "
                                   f"{exc}") from exc
+
+
+def check_writable(engine: Engine) -> None:
+    """A write that changes nothing, rolled back: a read-only database (file rights, a
+    read-only disk or replica) is refused at start, not found out at the first submission."""
+    with engine.connect() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        connection.rollback()
+
+
+def is_read_only(exc: BaseException) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "readonly" in message or "read-only" in message or "read only" in message
+
+
+def database_error(engine: Engine, exc: BaseException) -> TranscribeError:
+    shown = engine.url.render_as_string(hide_password=True)
+    if is_read_only(exc):
+        return TranscribeError(f"base de données en lecture seule ({shown}) : le serveur ne pourrait rien y "
+                               "enregistrer (copies, tentatives, comptes). Donnez-lui le droit d'écrire le fichier et "
+                               "son dossier, ou choisissez une autre base avec --database.")
+    return TranscribeError(f"base de données inaccessible ({shown}) : {getattr(exc, 'orig', exc)}")
 
 
 def all_metadata():

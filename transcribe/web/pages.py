@@ -6,12 +6,14 @@ from datetime import datetime
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from .. import __version__
 from ..report.html import fr_number
+from .migrate import is_read_only
 
 ERROR_TITLES = {
     400: "Requête incorrecte",
@@ -20,14 +22,18 @@ ERROR_TITLES = {
     405: "Méthode non autorisée",
     409: "Conflit",
     413: "Envoi trop volumineux",
+    429: "Trop de tentatives",
     500: "Erreur interne",
+    503: "Service indisponible",
 }
 ERROR_MESSAGES = {
     404: "Cette page n'existe pas : l'exercice ou la tentative demandés sont inconnus.",
     405: "Cette adresse ne s'utilise pas ainsi.",
     413: "Le texte envoyé dépasse la taille autorisée.",
-    500: "Une erreur inattendue s'est produite ; votre texte est conservé. Réessayez.",
+    500: "Une erreur inattendue s'est produite. Réessayez.",
 }
+READ_ONLY = ("La base de données du serveur est en lecture seule : rien n'a été enregistré. Prévenez la personne "
+             "qui gère le serveur.")
 
 
 def date_fr(moment: datetime | None) -> str:
@@ -91,4 +97,7 @@ async def http_error(request: Request, exc: HTTPException):
 
 
 async def server_error(request: Request, exc: Exception):
+    """The French page of an unexpected error; a database that became read-only says so (503)."""
+    if isinstance(exc, DBAPIError) and is_read_only(exc):
+        return error_response(request, 503, READ_ONLY)
     return error_response(request, 500)

@@ -6,11 +6,11 @@ compute the same figures for any learner.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import spreadsheet
 from ..grading import CRITERIA, CRITERIA_LABELS
 from .catalogue import DIFFICULTIES, Entry
 from .db import as_utc
@@ -126,14 +126,13 @@ def _cell(value) -> str:
         return "oui" if value else "non"
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".")
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no spreadsheet formula
+    return str(value)
 
 
 def export_csv(attempts) -> str:
     """Every attempt, one line each (UTF-8 with BOM, comma separated, as the gradebook)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in export_rows(attempts):
         writer.writerow([_cell(row[c]) for c in EXPORT_COLUMNS])

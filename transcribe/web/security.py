@@ -2,7 +2,8 @@
 
 - Content-Security-Policy: scripts, styles, audio and requests only from the server itself;
   no inline script, no inline event handler, no inline style; no framing.
-- A request body larger than the limit is refused with 413 before it is read whole.
+- A request body larger than the limit is refused with 413: at once when its declared length
+  says so, else as soon as the bytes read pass the limit (a chunked body), whoever reads it.
 - A state-changing request from another site (an ``Origin`` header naming another host) is
   refused with 403: a local server must not take orders from a page on the internet. Only the
   paths given as ``cross_site`` take one (the classroom's LTI login and launch, which Moodle's
@@ -50,8 +51,12 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        started = False
+
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [h for h in HEADERS if h[0] not in names]
             await send(message)
@@ -78,7 +83,12 @@ class SecurityMiddleware:
                     raise BodyTooLarge()
             return message
 
-        await self.app(scope, limited_receive, send_with_headers)
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:  # raised while a middleware (not a route) read the body: answered here
+            if started:
+                raise
+            await error_response(Request(scope), 413)(scope, receive, send_with_headers)
 
 
 def same_origin(headers: Headers) -> bool:

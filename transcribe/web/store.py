@@ -4,6 +4,11 @@ A working copy carries a random token. Submitting sends that token; an attempt i
 under it (the column is unique), so a double click or a second tab submitting the same copy
 finds the attempt already there and records nothing new. After a submission the working copy
 starts afresh with a new token.
+
+Every write to a copy names it by its token, in the statement itself (``UPDATE … WHERE token
+= :sent``): an autosave sent while its copy is being submitted either lands before the
+submission (and is replaced by the fresh copy) or finds the token gone and is refused — it
+never writes the submitted text into the next copy.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,27 +57,30 @@ def _copy_by_token(session: Session, learner_id: int, token: str) -> WorkingCopy
     return session.scalar(select(WorkingCopy).where(WorkingCopy.learner_id == learner_id, WorkingCopy.token == token))
 
 
-def save_copy(sessions: sessionmaker[Session], learner_id: int, token: str, text: str,
-              pastes: int, pasted_chars: int) -> WorkingCopy | None:
-    """Autosave; None when the token is no longer the copy's (it was submitted meanwhile)."""
+def _update_copy(sessions: sessionmaker[Session], learner_id: int, token: str, *conditions, **values) -> bool:
+    """Change the learner's copy that still has ``token``, in one statement; whether it did."""
     with sessions.begin() as session:
-        copy = _copy_by_token(session, learner_id, token)
-        if copy is None:
-            return None
-        copy.text = text
-        copy.pastes = max(copy.pastes, pastes)
-        copy.pasted_chars = max(copy.pasted_chars, pasted_chars)
-        copy.updated_at = utcnow()
-        return copy
+        done = session.execute(update(WorkingCopy).where(WorkingCopy.learner_id == learner_id,
+                                                         WorkingCopy.token == token, *conditions).values(**values))
+        return done.rowcount == 1
+
+
+def save_copy(sessions: sessionmaker[Session], learner_id: int, token: str, text: str,
+              pastes: int, pasted_chars: int) -> datetime | None:
+    """Autosave: the moment saved, or None when the token is no longer the copy's (submitted)."""
+    now = utcnow()
+    saved = _update_copy(sessions, learner_id, token, text=text, updated_at=now,
+                         pastes=case((WorkingCopy.pastes > pastes, WorkingCopy.pastes), else_=pastes),
+                         pasted_chars=case((WorkingCopy.pasted_chars > pasted_chars, WorkingCopy.pasted_chars),
+                                           else_=pasted_chars))
+    return now if saved else None
 
 
 def mark_started(sessions: sessionmaker[Session], learner_id: int, token: str) -> WorkingCopy | None:
     """The first play: the clock of the DEL criterion starts (once)."""
+    _update_copy(sessions, learner_id, token, WorkingCopy.started_at.is_(None), started_at=utcnow())
     with sessions.begin() as session:
-        copy = _copy_by_token(session, learner_id, token)
-        if copy is not None and copy.started_at is None:
-            copy.started_at = utcnow()
-        return copy
+        return _copy_by_token(session, learner_id, token)
 
 
 def attempt_by_token(sessions: sessionmaker[Session], learner_id: int, token: str) -> Attempt | None:
@@ -104,6 +112,8 @@ def submit(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, m
             return None, False
         started = as_utc(copy.started_at)
         pastes, pasted_chars = max(copy.pastes, sent.pastes), max(copy.pasted_chars, sent.pasted_chars)
+    # the text sent is the copy's now: if grading fails, the learner finds it on the page again
+    _update_copy(sessions, learner_id, sent.token, text=sent.text, updated_at=utcnow())
     submitted = utcnow()
     elapsed = (submitted - started).total_seconds() if started else None
     score, report, title, reference_sha = grade(sent.text, elapsed / 60 if elapsed is not None else None)
@@ -114,11 +124,10 @@ def submit(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, m
     try:
         with sessions.begin() as session:
             session.add(attempt)
-            copy = _copy_by_token(session, learner_id, sent.token)
-            if copy is not None:  # the next copy starts afresh
-                copy.token, copy.text, copy.started_at = new_token(), reset_text, None
-                copy.pastes = copy.pasted_chars = 0
-                copy.updated_at = utcnow()
+            session.flush()
+            session.execute(update(WorkingCopy).where(  # the next copy starts afresh
+                WorkingCopy.learner_id == learner_id, WorkingCopy.token == sent.token).values(
+                token=new_token(), text=reset_text, started_at=None, pastes=0, pasted_chars=0, updated_at=utcnow()))
     except IntegrityError:  # the same copy submitted at the same moment by another request
         return attempt_by_token(sessions, learner_id, sent.token), False
     return attempt, True

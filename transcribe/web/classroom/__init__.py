@@ -8,7 +8,8 @@ with ``--classe``.
   memberships, assignments, audit log, server secrets); scripts in ``migrations``;
 - ``accounts``: names, Argon2id passwords, throttled logins, join codes, CSV import;
 - ``logins``: login sessions (signed cookie, database row);
-- ``gate``: the middleware that says who asks, whether they may, and checks CSRF tokens;
+- ``gate``: the middleware that says who asks, whether they may, and checks CSRF tokens
+  (``csrf``: the token found without holding the request's body);
 - ``classes``: classes, assignments, the class matrix, one learner's data, the audit log;
 - ``exports``: gradebook, submissions folder and Moodle CSV of a class;
 - ``uploads``: a trainer's exercise uploaded from the browser;

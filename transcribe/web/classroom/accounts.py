@@ -1,17 +1,23 @@
 """Accounts: names, Argon2id passwords, login with throttling, join codes, CSV import.
 
 Account names are compared casefolded (« Dupont » and « dupont » are one account). A wrong
-password and an unknown name give the same answer, and take the same time (a hash is
-verified in both cases). After ``MAX_FAILURES`` wrong passwords within ``WINDOW`` for one
-name, or ``MAX_FAILURES_ADDRESS`` from one address, logging in is refused until the window
-has passed, even with the right password.
+password and an unknown name give the same answer, and take the same time: one hash is
+verified in both cases (for an unknown name, a dummy hash made once). Every Argon2
+computation (64 MiB and 4 lanes for ~0.1 s) runs under one semaphore of ``MAX_HASHING``
+places, so that a burst of logins queues instead of taking the server's memory.
+
+Throttling: every attempt is recorded as a failure *before* its password is verified (and
+forgotten only if it succeeds), so that attempts sent at once count like the same guesses in
+a row. After ``MAX_FAILURES`` failures within ``WINDOW`` for one name, or
+``MAX_FAILURES_ADDRESS`` from one address (wrong passwords, unknown join codes, registration
+probes alike), logging in is refused until the window has passed, even with the right
+password; a success does not erase the failures before it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import secrets
 import threading
@@ -30,9 +36,10 @@ from .models import LEARNER, NO_PASSWORD, LoginFailure, Membership, SchoolClass,
 from ..db import SOLO_LEARNER, Learner, utcnow
 
 HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended parameters (RFC 9106)
-# Each hash takes 64 MiB and a core for a moment: a class logging in at once queues here instead
-# of taking the server's memory (40 request threads × 64 MiB).
-HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+# Each hash takes 64 MiB and 4 lanes for ~0.1 s: a class logging in at once queues here instead
+# of taking the server's memory (40 request threads × 64 MiB). Per server process.
+MAX_HASHING = 2
+HASHING = threading.BoundedSemaphore(MAX_HASHING)
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 MAX_FAILURES = 10
@@ -41,12 +48,20 @@ WINDOW = timedelta(minutes=15)
 NAME_RE = re.compile(r"^[\w][\w.\-]{1,59}$")  # letters (accents too), digits, « . - _ »
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 BAD_LOGIN = "Nom d'utilisateur ou mot de passe incorrect."
-_DUMMY_HASHES: dict[int, str] = {}
+TOO_MANY = "Trop de tentatives : réessayez dans 15 minutes."
+_DUMMY_HASHES: dict[tuple, str] = {}
+_DUMMY_LOCK = threading.Lock()
 
 
 def _dummy_hash() -> str:
-    """A hash to verify when the account does not exist: the answer takes as long as a wrong password."""
-    return _DUMMY_HASHES.setdefault(id(HASHER), HASHER.hash("pas-un-vrai-mot-de-passe"))
+    """A hash to verify when the account does not exist (the answer takes as long as a wrong
+    password): made once per hasher's parameters, under the semaphore like every hash."""
+    hasher = HASHER
+    key = (type(hasher), hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len)
+    with _DUMMY_LOCK:
+        if key not in _DUMMY_HASHES:
+            _DUMMY_HASHES[key] = hash_password("pas-un-vrai-mot-de-passe")
+        return _DUMMY_HASHES[key]
 
 
 class AccountError(TranscribeError):
@@ -98,26 +113,32 @@ def find_user(session: Session, name: str) -> User | None:
     return session.scalar(select(User).where(User.username == normalise_name(name)))
 
 
+def name_taken(session: Session, name: str, role: str) -> str:
+    """Why no new account may take this name ('' when it may): an account has it, or (for a
+    learner) a workspace learner does — the solo learner « local »'s attempts are not handed
+    to a new account. Cheap: asked before any hash is made."""
+    username = normalise_name(name)
+    if find_user(session, username) is not None or (role == LEARNER and (
+            username == SOLO_LEARNER or session.scalar(select(Learner.id).where(Learner.name == username)))):
+        return f"le nom d'utilisateur « {username} » est déjà pris."
+    return ""
+
+
 def create_user(session: Session, name: str, password: str | None, role: str, display_name: str = "",
                 created_by: int | None = None, password_hash: str | None = None, email: str = "") -> User:
     """A new account (a learner account gets its workspace learner). AccountError when refused.
 
     ``password_hash``: already computed (outside the transaction) from ``password``;
     ``password`` None: an account without password (opened from Moodle, ``lti.people``)."""
-    problem = name_problem(name) or (password_problem(password) if password is not None else "")
+    problem = (name_problem(name) or (password_problem(password) if password is not None else "")
+               or name_taken(session, name, role))
     if problem:
         raise AccountError(problem)
     username = normalise_name(name)
-    if find_user(session, username) is not None:
-        raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.")
     digest = NO_PASSWORD if password is None else password_hash or hash_password(password)
     user = User(username=username, display_name=display_name.strip()[:200] or name.strip(), role=role,
                 password_hash=digest, created_by=created_by, email=email.strip()[:320])
     if role == LEARNER:
-        # a workspace learner of that name already exists (the solo learner « local »): its
-        # attempts are not handed to a new account
-        if username == SOLO_LEARNER or session.scalar(select(Learner.id).where(Learner.name == username)):
-            raise AccountError(f"le nom d'utilisateur « {username} » est déjà pris.")
         learner = Learner(name=username)
         session.add(learner)
         session.flush()
@@ -139,14 +160,43 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 # --- logging in ----------------------------------------------------------------------------
 
+def name_key(name: str) -> str:
+    return "nom:" + normalise_name(name)[:200]
+
+
+def address_key(address: str) -> str:
+    return "ip:" + address[:200]
+
+
 def _failures(session: Session, key: str) -> int:
     return session.scalar(select(func.count(LoginFailure.id)).where(
         LoginFailure.key == key, LoginFailure.at > utcnow() - WINDOW)) or 0
 
 
-def throttled(session: Session, name: str, address: str) -> bool:
-    return (_failures(session, "nom:" + normalise_name(name)[:200]) >= MAX_FAILURES
-            or _failures(session, "ip:" + address[:200]) >= MAX_FAILURES_ADDRESS)
+def begin_attempt(sessions: sessionmaker[Session], limits: dict[str, int]) -> list[int] | None:
+    """Record an attempt as a failure under each key (``{key: limit}``), then count: the ids of
+    the rows recorded, or None (and nothing kept) when a key is past its limit.
+
+    Recorded and committed first, counted after: of attempts sent at once, the k-th to commit
+    counts at least k, so no more than ``limit`` of them go on, on any database."""
+    now = utcnow()
+    with sessions.begin() as session:
+        rows = [LoginFailure(key=key, at=now) for key in limits]
+        session.add_all(rows)
+        session.flush()
+        ids = [row.id for row in rows]
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * WINDOW))
+    with sessions.begin() as session:
+        if all(_failures(session, key) <= limit for key, limit in limits.items()):
+            return ids
+        session.execute(delete(LoginFailure).where(LoginFailure.id.in_(ids)))
+    return None
+
+
+def succeeded(sessions: sessionmaker[Session], attempt: list[int]) -> None:
+    """The attempt succeeded: it is not a failure (the failures before it stay)."""
+    with sessions.begin() as session:
+        session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt)))
 
 
 @dataclass
@@ -159,12 +209,14 @@ class LoginResult:
 def authenticate(sessions: sessionmaker[Session], name: str, password: str, address: str) -> LoginResult:
     """The account for these credentials, or the French reason (one message for both mistakes).
 
-    Three steps, so that no database connection waits on a hash: read the account, verify the
-    password outside any transaction, then record the failure or the success.
+    The attempt is recorded as a failure first (``begin_attempt``); the password is then
+    verified outside any transaction (no database connection waits on a hash), and the
+    record removed if it was right.
     """
+    attempt = begin_attempt(sessions, {name_key(name): MAX_FAILURES, address_key(address): MAX_FAILURES_ADDRESS})
+    if attempt is None:
+        return LoginResult(None, "Trop de tentatives de connexion : réessayez dans 15 minutes.", True)
     with sessions.begin() as session:
-        if throttled(session, name, address):
-            return LoginResult(None, "Trop de tentatives de connexion : réessayez dans 15 minutes.", True)
         user = find_user(session, name) if name.strip() else None
     has_password = user is not None and user.password_hash != NO_PASSWORD  # Moodle's accounts have none
     try:
@@ -175,17 +227,12 @@ def authenticate(sessions: sessionmaker[Session], name: str, password: str, addr
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        with sessions.begin() as session:
-            now = utcnow()
-            session.add_all([LoginFailure(key="nom:" + normalise_name(name)[:200], at=now),
-                             LoginFailure(key="ip:" + address[:200], at=now)])
-            session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * WINDOW))
         return LoginResult(None, BAD_LOGIN)
     rehashed = hash_password(password) if HASHER.check_needs_rehash(user.password_hash) else None
-    with sessions.begin() as session:
-        if rehashed:
+    if rehashed:
+        with sessions.begin() as session:
             session.get(User, user.id).password_hash = rehashed
-        session.execute(delete(LoginFailure).where(LoginFailure.key == "nom:" + user.username))
+    succeeded(sessions, attempt)
     return LoginResult(user)
 
 

@@ -24,7 +24,7 @@ from .views import account, lti, trainer
 def setup(services, routes: list, middleware: list) -> tuple[list, list]:
     settings = services.settings
     services.logins = Logins(services.sessions)
-    services.catalogue = CombinedCatalogue(services.catalogue, Catalogue(uploads_dir(settings)))
+    services.catalogue = CombinedCatalogue(services.catalogue, Catalogue(uploads_dir(settings), confined=True))
     lti_tool.install(services)
     security = [Middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes,
                            larger={UPLOAD_PATH: MAX_UPLOAD_BYTES}, cross_site=CSRF_EXEMPT)]

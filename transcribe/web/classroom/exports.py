@@ -15,16 +15,18 @@ holds one copy per learner and exercise). From these attempts:
   Moodle's launch or the learners' import: map it to ``useremail``, the one identifier Moodle
   and this server share) and one column per exercise, the note out of 20 with a ``.`` (what
   Moodle reads), empty when not done; no « Last downloaded » column.
+
+Every CSV cell, the headers' exercise titles included, is neutralised against formula
+injection (``spreadsheet.writer``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from datetime import datetime
 
-from ... import __version__, gradebook
+from ... import __version__, gradebook, spreadsheet
 from .models import User
 from ..db import Attempt
 
@@ -76,7 +78,7 @@ def gradebook_json(rows: list[tuple[User, Attempt]], class_name: str, bareme: st
 
 def manifest_csv(rows: list[tuple[User, Attempt]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     writer.writerow(["apprenant", "exercice", "fichier", "duree_minutes"])
     for user, attempt in rows:
         folder = SUBMISSION_FOLDERS.get(attempt.mode, "copies")
@@ -92,7 +94,7 @@ def moodle_csv(rows: list[tuple[User, Attempt]], learners: list[User], titles: d
     exercises = sorted({(a.exercise_id, a.mode) for _, a in rows})
     notes = {(u.id, a.exercise_id, a.mode): a.note for u, a in rows}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\r\n")
     suffix = {"dictee": "", "correction": " (correction)"}
     writer.writerow(["identifiant", "nom", EMAIL_COLUMN] + [f"{titles.get(e, e)}{suffix.get(m, '')}" for e, m in exercises])
     for user in learners:
@@ -100,13 +102,8 @@ def moodle_csv(rows: list[tuple[User, Attempt]], learners: list[User], titles: d
         for exercise, mode in exercises:
             note = notes.get((user.id, exercise, mode))
             cells.append("" if note is None else f"{note:.2f}")
-        writer.writerow([user.username, _text(user.display_name), _text(user.email or "")] + cells)
+        writer.writerow([user.username, user.display_name, user.email or ""] + cells)
     return buffer.getvalue().encode("utf-8")
-
-
-def _text(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def submissions_zip(rows: list[tuple[User, Attempt]], class_name: str,

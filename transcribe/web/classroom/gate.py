@@ -4,9 +4,6 @@ An ASGI middleware placed inside ``SecurityMiddleware`` (headers, body limit, or
 
 - the login session is read from its cookie (``logins``); the account is put in
   ``scope["state"]["user"]`` and the session's CSRF token in ``scope["state"]["csrf"]``;
-- every state-changing request (POST…) must carry the CSRF token, in the ``X-CSRF-Token``
-  header (the page's scripts) or in a ``csrf`` form field; without it: 403. Before logging in
-  (login and registration forms) the token is a random value kept in a signed cookie;
 - the LTI tool's login, launch and keyset (``LTI_PUBLIC``) are open without an account, and
   the login and launch alone take no CSRF token: Moodle's pages post to them from another site,
   and the launch is authenticated by its signed id_token instead (``lti.launch``);
@@ -15,7 +12,14 @@ An ASGI middleware placed inside ``SecurityMiddleware`` (headers, body limit, or
   for trainers, and a learner gets 404 there (nothing says that the page exists); every other page is the learner's workspace, served with per-request
   services: this learner's id and a catalogue that holds only the exercises assigned to
   their classes and open now (``classes.AssignedCatalogue``). A trainer sent to the
-  workspace's home lands on their dashboard.
+  workspace's home lands on their dashboard;
+- then every state-changing request (POST…) must carry the CSRF token, in the
+  ``X-CSRF-Token`` header (the page's scripts) or as the first field of its form (``csrf``
+  module); without it: 403. Before logging in (login and registration forms) the token is a
+  random value kept in a signed cookie.
+
+Both checks come before the body is read: a refused request's body is never read at all
+(denied) or read for its first 64 KiB only (no token), whatever its declared size.
 """
 
 from __future__ import annotations
@@ -27,11 +31,10 @@ from urllib.parse import quote
 from itsdangerous import BadSignature, Signer
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from . import classes
+from . import classes, csrf
 from .models import LEARNER, TRAINER
 from .logins import COOKIE
 from ..pages import error_response
@@ -80,14 +83,13 @@ class ClassroomGate:
         state["user"] = user
         state["classroom"] = True
 
-        if scope["method"] not in SAFE_METHODS and path not in CSRF_EXEMPT:
-            receive = await self._buffered(receive)
-            if not await self._csrf_ok(scope, receive, headers, state["csrf"]):
-                return await error_response(Request(scope), 403, CSRF_REFUSED)(scope, receive, send)
-
         denied = self._deny(scope, path, user)
         if denied is not None:
             return await denied(scope, receive, send)
+        if scope["method"] not in SAFE_METHODS and path not in CSRF_EXEMPT:
+            sent, receive = await csrf.token_sent(headers, receive)
+            if not (sent and state["csrf"] and secrets.compare_digest(sent, state["csrf"])):
+                return await error_response(Request(scope), 403, CSRF_REFUSED)(scope, receive, send)
         if user is not None and user.role == LEARNER:
             state["services"] = await run_in_threadpool(self._learner_services, user)
 
@@ -142,35 +144,3 @@ class ClassroomGate:
                 pass
         token = secrets.token_urlsafe(32)
         return token, self.anon_signer.sign(token).decode()
-
-    @staticmethod
-    async def _buffered(receive):
-        """The request body read once (its size is bounded by SecurityMiddleware), replayable."""
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-
-        async def replay():
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        return replay
-
-    @staticmethod
-    async def _csrf_ok(scope, receive, headers: Headers, expected: str) -> bool:
-        sent = headers.get("x-csrf-token")
-        kind = headers.get("content-type", "")
-        if sent is None and kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            try:
-                form = await Request(scope, receive).form(max_files=10, max_fields=200)
-            except (HTTPException, Exception):
-                return False
-            value = form.get("csrf")
-            await form.close()
-            sent = value if isinstance(value, str) else None
-        return bool(sent) and bool(expected) and secrets.compare_digest(sent, expected)

@@ -2,22 +2,27 @@
 
 The three files (reference ``.txt``, metadata ``.toml``, dictation audio) are checked before
 anything is written: the identifier, the text's encoding, the TOML (read by the toolkit's
-own ``load_exercise``), the audio (decoded by soundfile). Each problem is a French message
+own ``load_exercise``, confined: its ``audio`` key cannot name another file), the audio
+(decoded by soundfile from the first frame to the last). Each problem is a French message
 naming the file. Accepted files go to ``<data>/exercices/references/<id>.txt|.toml`` and
 ``<data>/exercices/audio_samples/<id>.<ext>`` (the layout of a references folder), written
 atomically, the ``.txt`` last: the catalogue lists the exercise once it is complete.
+
+The files come as the form parser left them (spooled to a temporary file past 1 MB): the
+audio is read in blocks and copied, never held in memory whole.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ...errors import TranscribeError
-from ...exercise import AUDIO_SUFFIXES, load_exercise
+from ...exercise import AUDIO_SUFFIXES, load_exercise, parse_metadata
 from ...files import write_atomic
 
 UPLOAD_PATH = "/formateur/exercices"
@@ -34,17 +39,27 @@ def uploads_dir(settings) -> Path:
 @dataclass
 class Upload:
     name: str  # the file's name as sent by the browser
-    data: bytes
+    file: BinaryIO  # its content, from the start
+    size: int
+
+    @classmethod
+    def of_bytes(cls, name: str, data: bytes) -> "Upload":
+        return cls(name, io.BytesIO(data), len(data))
+
+    def read(self, limit: int) -> bytes:
+        """The content (``limit`` bytes at most)."""
+        self.file.seek(0)
+        return self.file.read(limit)
 
 
 def _text(upload: Upload, what: str) -> str:
-    if not upload.data:
+    if not upload.size:
         raise TranscribeError(f"{what} vide ou absent.", upload.name or what)
-    if len(upload.data) > MAX_TEXT_BYTES:
-        raise TranscribeError(f"{what} trop volumineux ({len(upload.data) // 1000} ko ; "
+    if upload.size > MAX_TEXT_BYTES:
+        raise TranscribeError(f"{what} trop volumineux ({upload.size // 1000} ko ; "
                               f"{MAX_TEXT_BYTES // 1000} ko au plus).", upload.name)
     try:
-        return upload.data.decode("utf-8-sig")
+        return upload.read(MAX_TEXT_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TranscribeError(f"{what} illisible : il doit être encodé en UTF-8.", upload.name) from None
 
@@ -68,9 +83,10 @@ def check(exercise_id: str, reference: Upload, metadata: Upload, audio: Upload, 
         try:
             with tempfile.TemporaryDirectory() as folder:
                 _write(Path(folder), exercise_id, reference, metadata, audio)
-                load_exercise(Path(folder) / "references" / f"{exercise_id}.txt").reference_text()
-        except TranscribeError as exc:
-            problems.append(exc.message)
+                load_exercise(Path(folder) / "references" / f"{exercise_id}.txt", confined=True).reference_text()
+        except TranscribeError as exc:  # named after the file the trainer sent
+            sent = {".toml": metadata.name, ".txt": reference.name}.get(exc.path.suffix if exc.path else "")
+            problems.append(f"{sent} : {exc.message}" if sent else exc.message)
     return problems
 
 
@@ -84,10 +100,7 @@ def _check_reference(upload: Upload, what: str) -> None:
 def _check_metadata(upload: Upload, what: str) -> None:
     if upload.name and not upload.name.lower().endswith(".toml"):
         raise TranscribeError(f"{what} : un fichier .toml est attendu.", upload.name)
-    try:
-        data = tomllib.loads(_text(upload, what))
-    except tomllib.TOMLDecodeError as exc:
-        raise TranscribeError(f"{what} : TOML invalide ({exc}).", upload.name) from None
+    data = parse_metadata(_text(upload, what), upload.name)
     if not isinstance(data.get("title"), str) or not data["title"].strip():
         raise TranscribeError(f"{what} : la clé « title » (titre de l'exercice) est obligatoire.", upload.name)
     limit = data.get("time_limit_minutes")
@@ -101,28 +114,41 @@ def _check_audio(upload: Upload, what: str) -> None:
     if suffix not in AUDIO_SUFFIXES:
         raise TranscribeError(f"{what} : format non pris en charge (attendu : {', '.join(AUDIO_SUFFIXES)}).",
                               upload.name or what)
-    if not upload.data:
+    if not upload.size:
         raise TranscribeError(f"{what} vide.", upload.name)
     import soundfile
 
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        handle.write(upload.data)
-        handle.flush()
-        try:
-            info = soundfile.info(handle.name)
+    upload.file.seek(0)
+    try:
+        sound = soundfile.SoundFile(upload.file)
+    except Exception:
+        raise TranscribeError(f"{what} illisible : ce n'est pas un enregistrement {suffix} valide.",
+                              upload.name) from None
+    with sound:
+        declared, rate = sound.frames, sound.samplerate
+        if not 0 < declared / rate <= MAX_AUDIO_MINUTES * 60:
+            raise TranscribeError(f"{what} : durée invalide ({declared / rate:.0f} s ; {MAX_AUDIO_MINUTES} min au "
+                                  "plus).", upload.name)
+        decoded = 0
+        try:  # every frame, in blocks: only a header (or half a file) is not a dictation
+            for block in sound.blocks(blocksize=1 << 16, dtype="float32"):
+                decoded += len(block)
         except Exception:
-            raise TranscribeError(f"{what} illisible : ce n'est pas un enregistrement {suffix} valide.",
-                                  upload.name) from None
-    if not 0 < info.duration <= MAX_AUDIO_MINUTES * 60:
-        raise TranscribeError(f"{what} : durée invalide ({info.duration:.0f} s ; {MAX_AUDIO_MINUTES} min au plus).",
-                              upload.name)
+            decoded = -1
+    if decoded != declared:
+        raise TranscribeError(f"{what} illisible : l'enregistrement est tronqué ou abîmé (il ne se décode pas "
+                              "jusqu'au bout).", upload.name)
 
 
 def _write(root: Path, exercise_id: str, reference: Upload, metadata: Upload, audio: Upload) -> None:
     suffix = Path(audio.name).suffix.lower()
-    write_atomic(root / "audio_samples" / f"{exercise_id}{suffix}", audio.data)
-    write_atomic(root / "references" / f"{exercise_id}.toml", metadata.data)
-    write_atomic(root / "references" / f"{exercise_id}.txt", reference.data)
+    for other in AUDIO_SUFFIXES:  # one audio file per exercise: the one written now
+        if other != suffix:
+            (root / "audio_samples" / f"{exercise_id}{other}").unlink(missing_ok=True)
+    audio.file.seek(0)
+    write_atomic(root / "audio_samples" / f"{exercise_id}{suffix}", audio.file)
+    write_atomic(root / "references" / f"{exercise_id}.toml", metadata.read(MAX_TEXT_BYTES))
+    write_atomic(root / "references" / f"{exercise_id}.txt", reference.read(MAX_TEXT_BYTES))
 
 
 def add(settings, exercise_id: str, reference: Upload, metadata: Upload, audio: Upload) -> Path:

@@ -19,7 +19,7 @@ async def _attempt_or_404(request: Request):
     svc = services(request)
     raw = request.path_params["attempt"]
     attempt = None
-    if raw.isdigit() and len(raw) < 12:
+    if raw.isascii() and raw.isdigit() and len(raw) < 12:  # « １ » is a digit too
         attempt = await run_in_threadpool(store.get_attempt, svc.sessions, svc.learner_id, int(raw))
     if attempt is None:
         raise HTTPException(404, f"Tentative « {raw} » inconnue.")

@@ -13,8 +13,11 @@ printable page, ``/exercices/ID/modele.docx`` and ``.odt`` the template for a wo
 from __future__ import annotations
 
 import json
+import logging
+import re
 from urllib.parse import quote
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,9 +31,9 @@ from ..catalogue import Entry
 from ..db import MODES, as_utc, utcnow
 from ..feedback import grade_copy
 from ..pages import render
-from .common import entry_or_404, services
+from .common import entry_or_404, form_of, services, storable
 
-MAX_TOKEN = 64
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # store.new_token's alphabet
 MODE_TITLES = {"dictee": "Saisie sous dictée", "correction": "Correction de brouillon"}
 
 
@@ -86,8 +89,10 @@ async def workspace(request: Request):
     start = initial_text(entry, mode)
     copy = await run_in_threadpool(store.working_copy, svc.sessions, svc.learner_id, entry.exercise.id, mode, start)
     if start and not copy.text and copy.started_at is None:  # opened before the exercise had a template
-        copy = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, copy.token, start,
-                                       copy.pastes, copy.pasted_chars) or copy
+        saved = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, copy.token, start,
+                                        copy.pastes, copy.pasted_chars)
+        if saved is not None:
+            copy.text, copy.updated_at = start, saved
     timings = await run_in_threadpool(svc.timings.status, entry.exercise)
     return render(request, "workspace.html.j2", exercise=entry.exercise, duration=entry.duration, mode=mode,
                   mode_title=MODE_TITLES[mode], modes=available_modes(entry, request), copy=copy, started_ms=_ms(copy.started_at),
@@ -102,13 +107,15 @@ async def _json_body(request: Request) -> dict:
         data = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
         raise HTTPException(400, "Requête incorrecte : JSON illisible.") from None
+    except RecursionError:
+        raise HTTPException(400, "Requête incorrecte : JSON trop imbriqué.") from None
     if not isinstance(data, dict):
         raise HTTPException(400, "Requête incorrecte : un objet JSON est attendu.")
     return data
 
 
 def _token(value) -> str:
-    if not isinstance(value, str) or not value or len(value) > MAX_TOKEN:
+    if not isinstance(value, str) or not TOKEN_RE.fullmatch(value):
         raise HTTPException(400, "Requête incorrecte : jeton de copie absent ou invalide.")
     return value
 
@@ -128,7 +135,7 @@ def _count(value, name: str) -> int:
 def _text(value) -> str:
     if not isinstance(value, str):
         raise HTTPException(400, "Requête incorrecte : le texte de la copie est absent.")
-    return value.replace("\r\n", "\n")
+    return storable(value).replace("\r\n", "\n")
 
 
 async def save(request: Request):
@@ -137,11 +144,11 @@ async def save(request: Request):
     data = await _json_body(request)
     token, text = _token(data.get("jeton")), _text(data.get("texte"))
     pastes, chars = _count(data.get("collages"), "collages"), _count(data.get("caracteres_colles"), "caracteres_colles")
-    copy = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, token, text, pastes, chars)
-    if copy is None:
+    saved = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, token, text, pastes, chars)
+    if saved is None:
         return JSONResponse({"erreur": "Cette copie a déjà été rendue (dans un autre onglet ?). "
                                        "Rechargez la page pour commencer une nouvelle tentative."}, 409)
-    return JSONResponse({"enregistre": _ms(copy.updated_at)})
+    return JSONResponse({"enregistre": _ms(saved)})
 
 
 async def start(request: Request):
@@ -158,12 +165,7 @@ async def submit(request: Request):
     svc = services(request)
     entry = entry_or_404(request)
     mode = mode_or_404(request, entry)
-    try:
-        form = await request.form(max_files=0, max_fields=20)
-    except HTTPException:
-        raise
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    form = await form_of(request)
     sent = store.Submission(_token(form.get("jeton")), _text(form.get("texte")),
                             _count(form.get("collages"), "collages"),
                             _count(form.get("caracteres_colles"), "caracteres_colles"))
@@ -173,11 +175,19 @@ async def submit(request: Request):
     def grade(text: str, elapsed: float | None):
         return grade_copy(entry.exercise, text, elapsed, draft)
 
-    attempt, created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
-                                               mode, sent, grade, initial_text(entry, mode))
+    try:
+        attempt, created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
+                                                   mode, sent, grade, initial_text(entry, mode))
+    except (HTTPException, SQLAlchemyError):  # the database's trouble: its own page (read-only…)
+        raise
+    except Exception as exc:  # grading failed: store.submit kept the text in the copy first
+        logging.getLogger(__name__).exception("correction de la copie de %s impossible", entry.exercise.id)
+        raise HTTPException(500, "Une erreur inattendue s'est produite pendant la correction ; votre texte est "
+                                 "conservé. Réessayez.") from exc
     if attempt is None:
-        raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne). Rechargez l'exercice : "
-                                 "votre texte y a été enregistré.")
+        raise HTTPException(409, "Cette copie n'est plus en cours (page trop ancienne, ou rendue dans un autre "
+                                 "onglet) : ce texte n'a pas été enregistré ; revenez en arrière pour le copier. "
+                                 "Rechargez l'exercice pour une nouvelle tentative.")
     if created:
         for hook in svc.on_submit:
             await run_in_threadpool(hook, svc.learner_id, attempt)

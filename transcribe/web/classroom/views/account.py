@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
@@ -15,19 +14,15 @@ from .. import accounts
 from ..models import LEARNER, TRAINER, SchoolClass, User
 from ..logins import COOKIE, clear_cookie, set_cookie
 from ...pages import render
-from ...views.common import services
+from ...views.common import form_of, services
 
 MAX_FIELD = 300
 
 
 async def read_form(request: Request, max_fields: int = 20) -> dict[str, str]:
-    """The form's text fields (a malformed body is a 400 in French)."""
-    try:
-        form = await request.form(max_files=0, max_fields=max_fields)
-    except HTTPException:
-        raise
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    """The form's text fields, each cut to ``MAX_FIELD`` characters (a malformed body is a 400
+    in French)."""
+    form = await form_of(request, max_fields=max_fields, max_field_bytes=10 * MAX_FIELD)
     return {k: v[:MAX_FIELD] if isinstance(v, str) else "" for k, v in form.items()}
 
 
@@ -111,32 +106,36 @@ async def register(request: Request):
     password, confirmation = form.get("mot_de_passe", ""), form.get("confirmation", "")
 
     def create():
-        with svc.sessions.begin() as session:  # the code first: a wrong one costs no hash
-            if accounts.throttled(session, "code", client_address(request)):
-                return "Trop de tentatives : réessayez dans 15 minutes.", None
+        """(message, cookie, status): each refusal is counted against the address, and a taken
+        name is answered before any hash, so probing for account names is slow and cheap."""
+        attempt = accounts.begin_attempt(svc.sessions, {accounts.address_key(client_address(request)):
+                                                        accounts.MAX_FAILURES_ADDRESS})
+        if attempt is None:
+            return accounts.TOO_MANY, None, 429
+        with svc.sessions.begin() as session:
             school_class = accounts.class_by_code(session, code)
-            if school_class is None:
-                session.add(accounts.LoginFailure(key="ip:" + client_address(request)[:200], at=accounts.utcnow()))
-                return "Code de classe inconnu : vérifiez-le auprès de votre formateur.", None
-            class_id = school_class.id
+            taken = accounts.name_taken(session, name, LEARNER)
+        if school_class is None:
+            return "Code de classe inconnu : vérifiez-le auprès de votre formateur.", None, 400
         if password != confirmation:
-            return "Les deux mots de passe ne sont pas identiques.", None
-        problem = accounts.name_problem(name) or accounts.password_problem(password)
+            return "Les deux mots de passe ne sont pas identiques.", None, 400
+        problem = accounts.name_problem(name) or accounts.password_problem(password) or taken
         if problem:
-            return problem[:1].upper() + problem[1:], None
+            return problem[:1].upper() + problem[1:], None, 400
         digest = accounts.hash_password(password)  # outside the transaction
         with svc.sessions.begin() as session:
             try:
                 user = accounts.create_user(session, name, password, LEARNER, display, password_hash=digest)
             except accounts.AccountError as exc:
-                return exc.message[:1].upper() + exc.message[1:], None
-            accounts.join(session, user, session.get(SchoolClass, class_id))
+                return exc.message[:1].upper() + exc.message[1:], None, 400
+            accounts.join(session, user, session.get(SchoolClass, school_class.id))
             cookie, _row = svc.logins.open(session, user)
-            return "", cookie
+        accounts.succeeded(svc.sessions, attempt)
+        return "", cookie, 303
 
-    message, cookie = await run_in_threadpool(create)
+    message, cookie, status = await run_in_threadpool(create)
     if cookie is None:
-        return render(request, "classroom/register.html.j2", 400, code=code, username=name, display_name=display,
+        return render(request, "classroom/register.html.j2", status, code=code, username=name, display_name=display,
                       message=message)
     response = RedirectResponse("/", status_code=303)
     set_cookie(response, cookie, secure(request))

@@ -266,11 +266,11 @@ async def set_policy(request: Request):
     class_id, assignment_id = _int_param(request, "classe"), _int_param(request, "devoir")
     fields = await _fields(request)
     policy = fields.get("tentative", "")
-    if policy not in GRADE_POLICIES:
-        raise HTTPException(400, "Choisissez la meilleure, la dernière ou la première tentative.")
 
     def work(session, user):
-        assignment = _assignment_or_404(session, user, class_id, assignment_id)
+        assignment = _assignment_or_404(session, user, class_id, assignment_id)  # another's: 404 first
+        if policy not in GRADE_POLICIES:
+            raise HTTPException(400, "Choisissez la meilleure, la dernière ou la première tentative.")
         assignment.grade_policy = policy
         session.flush()
         links = session.scalars(select(GradeLink).where(GradeLink.assignment_id == assignment_id)).all()

@@ -26,7 +26,7 @@ from ..models import Assignment, SchoolClass, User
 from ...db import MODES
 from ...pages import environment, render
 from .account import read_form
-from ...views.common import services
+from ...views.common import form_of, services
 
 MODE_LABELS = classes.MODE_LABELS
 
@@ -37,7 +37,7 @@ def trainer(request: Request) -> User:
 
 def _int_param(request: Request, name: str) -> int:
     raw = request.path_params[name]
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # « １ » is a digit too
         raise HTTPException(404)
     return int(raw)
 
@@ -59,6 +59,12 @@ def _class_or_404(session, user: User, class_id: int) -> SchoolClass:
     if school_class is None:
         raise HTTPException(404, "Classe inconnue.")
     return school_class
+
+
+async def _own_class_first(request: Request, class_id: int) -> None:
+    """Another trainer's class is a 404 before the form is even looked at (a 400 about the
+    form would say that the class exists)."""
+    await _in_session(request, lambda session, user: _class_or_404(session, user, class_id).id)
 
 
 def _titles(request: Request) -> dict[str, str]:
@@ -139,6 +145,7 @@ def _moment(value: str, field: str) -> datetime | None:
 
 async def assign(request: Request):
     class_id = _int_param(request, "classe")
+    await _own_class_first(request, class_id)
     form = await read_form(request)
     exercise_id, mode = form.get("exercice", ""), form.get("mode", "dictee")
     entry = await run_in_threadpool(services(request).catalogue.get, exercise_id)
@@ -188,10 +195,8 @@ async def unassign(request: Request):
 
 async def import_learners(request: Request):
     class_id = _int_param(request, "classe")
-    try:
-        form = await request.form(max_files=1, max_fields=5)
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    await _own_class_first(request, class_id)
+    form = await form_of(request, max_files=1, max_fields=5, max_field_bytes=10_000)
     upload = form.get("fichier")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
     await form.close()
@@ -383,25 +388,24 @@ async def exercises_page(request: Request, problems: list[str] | None = None, ad
 
 async def upload_exercise(request: Request):
     svc = services(request)
-    try:
-        form = await request.form(max_files=3, max_fields=5, max_part_size=uploads.MAX_UPLOAD_BYTES)
-    except Exception:
-        raise HTTPException(400, "Requête incorrecte : formulaire illisible.") from None
+    form = await form_of(request, max_files=3, max_fields=5, max_field_bytes=10_000)
 
-    async def file(name: str) -> uploads.Upload:
+    def file(name: str) -> uploads.Upload:  # as the form parser left it: in a temporary file past 1 MB
         value = form.get(name)
         if isinstance(value, UploadFile):
-            return uploads.Upload(value.filename or "", await value.read())
-        return uploads.Upload("", b"")
+            return uploads.Upload(value.filename or "", value.file, value.size or 0)
+        return uploads.Upload.of_bytes("", b"")
 
-    reference, metadata, audio = await file("reference"), await file("metadonnees"), await file("audio")
-    await form.close()
-    exercise_id = str(form.get("identifiant") or "").strip() or reference.name.rsplit(".", 1)[0]
-    known = {e.exercise.id for e in await run_in_threadpool(svc.catalogue.entries)}
-    problems = await run_in_threadpool(uploads.check, exercise_id, reference, metadata, audio, known)
-    if problems:
-        return await exercises_page(request, problems, status_code=400)
-    await run_in_threadpool(uploads.add, svc.settings, exercise_id, reference, metadata, audio)
+    try:
+        reference, metadata, audio = file("reference"), file("metadonnees"), file("audio")
+        exercise_id = str(form.get("identifiant") or "").strip() or reference.name.rsplit(".", 1)[0]
+        known = {e.exercise.id for e in await run_in_threadpool(svc.catalogue.entries)}
+        problems = await run_in_threadpool(uploads.check, exercise_id, reference, metadata, audio, known)
+        if problems:
+            return await exercises_page(request, problems, status_code=400)
+        await run_in_threadpool(uploads.add, svc.settings, exercise_id, reference, metadata, audio)
+    finally:
+        await form.close()
 
     def work(session, user):
         classes.audit(session, user, "exercice_ajoute", exercise_id)

@@ -1,44 +1,21 @@
-"""Classroom mode's security: who may see what, CSRF, login throttling, cookies, sessions, CSP.
+"""Classroom mode's security: CSRF, login throttling, cookies, sessions, CSP, registration, users.
 
-Each test runs on SQLite and on PostgreSQL (``database_url`` fixture).
+Who may see what on every route (and XSS on every page) is test_routes.py's, over the route
+table; the review's attacks are test_attacks.py's.
+
+Each test runs on SQLite and on PostgreSQL (``database_url`` fixture); ``world`` (two trainers,
+their classes and learners) comes from ``security_kit``.
 """
 
 import re
 
-import pytest
-from classroom_kit import (PASSWORD, Browser, add_user, assign, classroom_app, create_class, register,
-                           submit_attempt)
+from classroom_kit import PASSWORD, Browser, add_user, classroom_app
 from click.testing import CliRunner
 from markupsafe import escape
+from security_kit import world  # noqa: F401  (fixture)
 
 from transcribe.cli import main
 from transcribe.web.classroom.accounts import BAD_LOGIN
-
-
-@pytest.fixture
-def world(database_url, tmp_path):
-    """Two trainers, each with a class, an assignment and a learner who submitted an attempt."""
-    app = classroom_app(database_url, tmp_path)
-    add_user(app, "marie")
-    add_user(app, "jules")
-    marie, jules = Browser(app), Browser(app)
-    marie.login("marie")
-    jules.login("jules")
-    class_a, code_a = create_class(marie, "Classe de Marie")
-    class_b, code_b = create_class(jules, "Classe de Jules")
-    assign(marie, class_a)
-    assign(jules, class_b)
-    paul = register(app, code_a, "paul")
-    lea = register(app, code_b, "lea")
-    attempt_paul = submit_attempt(app, "paul", "14-ordonnance", "Ordonnance")
-    attempt_lea = submit_attempt(app, "lea", "14-ordonnance", "Ordonnance")
-    with app.state.services.sessions.begin() as session:
-        from transcribe.web.classroom.accounts import find_user
-
-        ids = {name: find_user(session, name).id for name in ("paul", "lea")}
-    yield {"app": app, "marie": marie, "jules": jules, "paul": paul, "lea": lea, "class_a": class_a,
-           "class_b": class_b, "attempt_paul": attempt_paul.id, "attempt_lea": attempt_lea.id, "ids": ids}
-    app.state.services.engine.dispose()
 
 
 def trainer_get_paths(w, owner="a"):
@@ -49,52 +26,6 @@ def trainer_get_paths(w, owner="a"):
             f"/formateur/classes/{c}/export/carnet.json", f"/formateur/classes/{c}/export/moodle.csv",
             f"/formateur/classes/{c}/export/copies.zip", f"/formateur/tentatives/{attempt}",
             f"/formateur/apprenants/{learner}", f"/formateur/apprenants/{learner}/donnees.json"]
-
-
-def trainer_post_paths(w, owner="a"):
-    c = w["class_a"] if owner == "a" else w["class_b"]
-    learner = w["ids"]["paul" if owner == "a" else "lea"]
-    return [(f"/formateur/classes/{c}/code", {}), (f"/formateur/classes/{c}/devoirs", {"exercice": "14-ordonnance"}),
-            (f"/formateur/classes/{c}/devoirs/1/supprimer", {}),
-            (f"/formateur/classes/{c}/devoirs/1/tentative", {"tentative": "derniere"}),
-            (f"/formateur/classes/{c}/moodle/1/renvoyer", {}),
-            (f"/formateur/apprenants/{learner}/supprimer", {"confirmation": "lea" if owner == "b" else "paul"})]
-
-
-def test_each_trainer_page_is_404_for_another_trainer(world):
-    marie = world["marie"]
-    for path in trainer_get_paths(world, "a"):
-        assert marie.get(path).status_code == 200, path
-    for path in trainer_get_paths(world, "b"):
-        page = marie.get(path)
-        assert page.status_code == 404, path
-        assert "Lea" not in page.text and "lea" not in page.text.replace("Délai", "")
-    for path, data in trainer_post_paths(world, "b"):
-        assert marie.post(path, data).status_code == 404, path
-    # nothing of Jules's class changed
-    assert world["jules"].get(f"/formateur/apprenants/{world['ids']['lea']}").status_code == 200
-
-
-def test_every_trainer_page_is_404_for_a_learner(world):
-    paul = world["paul"]
-    for path in ["/formateur", "/formateur/exercices", "/formateur/journal", "/lti/configuration",
-                 "/lti/deep-linking", *trainer_get_paths(world, "a")]:
-        page = paul.get(path)
-        assert page.status_code == 404, path
-        assert "Page introuvable" in page.text
-    for path, data in [("/formateur/classes", {"nom": "x"}), ("/lti/configuration/cle", {}),
-                       ("/lti/configuration/plateformes", {"nom": "x"}), *trainer_post_paths(world, "a")]:
-        assert paul.post(path, data).status_code == 404, path
-
-
-def test_anonymous_visitors_are_sent_to_the_login_page(world):
-    anonymous = Browser(world["app"])
-    for path in ["/", "/progression", "/formateur", "/lti/configuration", *trainer_get_paths(world, "a")]:
-        page = anonymous.get(path)
-        assert page.status_code == 303, path
-        assert page.headers["location"].startswith("/connexion?suite=")
-    anonymous.refresh_csrf("/connexion")
-    assert anonymous.post("/formateur/classes", {"nom": "x"}).status_code == 403
 
 
 def test_a_learner_only_reaches_exercises_assigned_to_their_class(world):
@@ -177,26 +108,6 @@ def test_csp_has_no_inline_script_and_pages_have_none(world):
         assert re.search(r"\sstyle=", page.text) is None, path
 
 
-def test_learner_text_is_escaped_on_every_trainer_page(database_url, tmp_path):
-    app = classroom_app(database_url, tmp_path)
-    add_user(app, "marie")
-    marie = Browser(app)
-    marie.login("marie")
-    class_id, code = create_class(marie, "<b>Classe</b>")
-    assign(marie, class_id)
-    register(app, code, "paul", display="<script>alert('nom')</script>")
-    attempt = submit_attempt(app, "paul", "14-ordonnance", "<script>alert('copie')</script>\nOrdonnance")
-    pages = [marie.get(p) for p in ["/formateur", f"/formateur/classes/{class_id}",
-                                    f"/formateur/classes/{class_id}/rapport", f"/formateur/tentatives/{attempt.id}",
-                                    "/formateur/apprenants/2"]]
-    for page in pages:
-        assert page.status_code == 200
-        assert "<script>alert" not in page.text and "<b>Classe" not in page.text
-    assert "&lt;script&gt;alert(&#39;nom&#39;)&lt;/script&gt;" in pages[1].text
-    assert "&lt;b&gt;Classe&lt;/b&gt;" in pages[0].text
-    app.state.services.engine.dispose()
-
-
 def test_registration_errors_are_french_and_create_nothing(world):
     app = world["app"]
     browser = Browser(app)
@@ -258,16 +169,6 @@ def test_passwords_are_hashed_with_argon2id(monkeypatch):
     digest = accounts.hash_password(PASSWORD)
     assert digest.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert PASSWORD not in digest
-
-
-def test_a_learner_gets_404_for_another_learners_attempt(world):
-    paul, lea = world["paul"], world["lea"]
-    mine, theirs = world["attempt_paul"], world["attempt_lea"]
-    assert paul.get(f"/tentatives/{mine}").status_code == 200
-    for path in [f"/tentatives/{theirs}", f"/tentatives/{theirs}/reperes"]:
-        page = paul.get(path)
-        assert page.status_code == 404, path
-    assert lea.get(f"/tentatives/{mine}").status_code == 404
 
 
 def test_a_learner_cannot_write_into_another_learners_copy(world):
