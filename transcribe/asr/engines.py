@@ -1,7 +1,13 @@
-"""faster-whisper (CTranslate2) and openai-whisper (PyTorch) behind one `transcribe_audio`."""
+"""faster-whisper (CTranslate2) and openai-whisper (PyTorch) behind one `transcribe_audio`.
+
+``PROGRESS`` (a context variable): set to a function, it is called with the share of the
+audio decoded so far (0..1) each time faster-whisper yields a segment (its end time over the
+audio's duration); openai-whisper returns all its segments at once and calls nothing.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 import time
@@ -19,6 +25,7 @@ from .model import resolve_model
 from .transcript import Segment, Transcript, Word
 
 ENGINES = ("faster-whisper", "openai-whisper")
+PROGRESS: contextvars.ContextVar = contextvars.ContextVar("transcription_progress", default=None)
 VAD_AUTO_SECONDS = 30.0  # VAD is switched on automatically above this duration
 # ``batch_size`` (``asr --lot N``) is an option, not the default: on 2 idle cores the batched
 # pipeline decoded the bundled dictations 1.6x faster at beam 5, but with the specialty's word
@@ -128,10 +135,13 @@ def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
     else:
         segments, _info = model.transcribe(audio, **kwargs)
     out = []
+    progress, duration = PROGRESS.get(), len(audio) / SAMPLE_RATE
     for i, seg in enumerate(segments):
         words = [Word(_r(w.start), _r(w.end), w.word, _r(w.probability, 4)) for w in (seg.words or [])]
         out.append(Segment(i, _r(seg.start), _r(seg.end), seg.text, words,
                            _r(seg.avg_logprob, 4), _r(seg.compression_ratio, 4), _r(seg.no_speech_prob, 4)))
+        if progress is not None and duration > 0:
+            progress(min(1.0, float(seg.end) / duration))
     return out
 
 
