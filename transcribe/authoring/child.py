@@ -34,7 +34,8 @@ def emit(message: dict) -> None:
     sys.stdout.flush()
 
 
-def run(spec: dict) -> int:
+def run(spec: dict, emit=emit) -> int:
+    """Make the exercise of ``spec``, telling ``emit`` how it goes (see the module's docstring)."""
     from ..errors import TranscribeError
     from ..files import write_atomic
     from .new import create_exercise

@@ -41,6 +41,7 @@ class Services:
     timings: TimingsService
     logins: object = None  # classroom mode: classroom.logins.Logins
     lti: object = None  # classroom mode: classroom.lti.tool.Tool (Moodle)
+    creations: object = None  # classroom mode: classroom.authoring.worker.Worker (the transcriptions)
     # called as hook(learner_id, attempt) after a new attempt is stored (in a worker thread);
     # the classroom sends notes to Moodle from there, the workspace knows nothing of it
     on_submit: list = field(default_factory=list)

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from ....report.html import class_context
 from .. import accounts, classes, exports, uploads
+from ..authoring import store as creation_store
 from ..lti import scores as lti_scores
 from ..models import Assignment, SchoolClass, User
 from ...db import MODES
@@ -381,9 +382,13 @@ async def learner_delete(request: Request):
 async def exercises_page(request: Request, problems: list[str] | None = None, added: str = "", status_code=200):
     svc = services(request)
     entries = await run_in_threadpool(svc.catalogue.entries)
+    creations = await _in_session(request, lambda session, user: [
+        {"row": c, "state": creation_store.state_label(session, c)}
+        for c in creation_store.trainer_creations(session, user.id)])
     return render(request, "classroom/trainer/exercises.html.j2", status_code, nav="exercices",
                   entries=sorted(entries, key=lambda e: e.exercise.id), problems=problems or [],
-                  catalogue_problems=await run_in_threadpool(svc.catalogue.problems), added=added)
+                  catalogue_problems=await run_in_threadpool(svc.catalogue.problems), added=added,
+                  creations=creations, deleted=request.query_params.get("supprime", "")[:80])
 
 
 async def upload_exercise(request: Request):
@@ -400,6 +405,7 @@ async def upload_exercise(request: Request):
         reference, metadata, audio = file("reference"), file("metadonnees"), file("audio")
         exercise_id = str(form.get("identifiant") or "").strip() or reference.name.rsplit(".", 1)[0]
         known = {e.exercise.id for e in await run_in_threadpool(svc.catalogue.entries)}
+        known |= await _in_session(request, lambda session, user: creation_store.creation_ids(session))
         problems = await run_in_threadpool(uploads.check, exercise_id, reference, metadata, audio, known)
         if problems:
             return await exercises_page(request, problems, status_code=400)
