@@ -140,7 +140,8 @@ def submit(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, m
     _update_copy(sessions, learner_id, sent.token, text=sent.text, updated_at=utcnow())
     submitted = utcnow()
     elapsed = (submitted - started).total_seconds() if started else None
-    score, report, title, reference_sha = grade(sent.text, elapsed / 60 if elapsed is not None else None)
+    # DEL is graded on the minutes to the hundredth: the exports' manifest gives the same value
+    score, report, title, reference_sha = grade(sent.text, round(elapsed / 60, 2) if elapsed is not None else None)
     attempt = Attempt(learner_id=learner_id, token=sent.token, exercise_id=exercise_id, exercise_title=title,
                       mode=mode, text=sent.text, started_at=started, submitted_at=submitted,
                       elapsed_seconds=elapsed, pastes=pastes, pasted_chars=pasted_chars, note=score.get("note"),
