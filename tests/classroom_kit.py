@@ -9,8 +9,8 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from transcribe.web import store
-from transcribe.web.classroom import accounts
 from transcribe.web.app import create_app
+from transcribe.web.classroom import accounts
 from transcribe.web.classroom.models import TRAINER
 from transcribe.web.config import Settings
 from transcribe.web.db import WorkingCopy, utcnow

@@ -77,12 +77,12 @@ def claim(sessions: sessionmaker[Session], worker: str) -> Claimed | None:
                 return None
             job.state, job.worker, job.heartbeat_at = QUEUED, "", None
             job.message = RESUMED
-        job = session.scalar(select(AuthoringJob).where(AuthoringJob.state == QUEUED)
-                             .order_by(AuthoringJob.queued_at, AuthoringJob.id).limit(1))
-        if job is None:
-            return None
-        if job.runs >= MAX_RUNS:
+        for job in session.scalars(select(AuthoringJob).where(AuthoringJob.state == QUEUED)
+                                   .order_by(AuthoringJob.queued_at, AuthoringJob.id)):
+            if job.runs < MAX_RUNS:
+                break
             job.state, job.finished_at, job.message = FAILED, now, GAVE_UP
+        else:
             return None
         job.state, job.worker, job.runs = RUNNING, worker, job.runs + 1
         job.started_at = job.heartbeat_at = now
@@ -92,8 +92,8 @@ def claim(sessions: sessionmaker[Session], worker: str) -> Claimed | None:
         return Claimed(job.id, job.creation_id, dict(job.options or {}), job.runs)
 
 
-def _mine(session: Session, job_id: int, worker: str, **values) -> bool:
-    done = session.execute(update(AuthoringJob).where(AuthoringJob.id == job_id, AuthoringJob.worker == worker,
+def _mine(session: Session, job_id: int, me: str, **values) -> bool:
+    done = session.execute(update(AuthoringJob).where(AuthoringJob.id == job_id, AuthoringJob.worker == me,
                                                       AuthoringJob.state == RUNNING).values(**values))
     return done.rowcount == 1
 
