@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from test_classroom_browser import LAUNCH_ARGS, PASSWORD, chromium_path, server  # noqa: F401  (fixture)
+from test_classroom_browser import LAUNCH_ARGS, PASSWORD, assert_tables_fit, chromium_path, server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -143,7 +143,7 @@ def test_a_trainer_records_an_exercise_in_the_page_and_a_learner_does_it(server,
         trainer.fill("#nom", "Session de mai")
         trainer.click("button:has-text('Créer la classe')")
         trainer.wait_for_url(re.compile(r".*/formateur/classes/\d+$"))
-        code = trainer.text_content("#join-code")
+        class_url, code = trainer.url, trainer.text_content("#join-code")
         for mode in ("dictee", "correction"):
             trainer.select_option("#exercice", "holter-navigateur")
             trainer.select_option("#mode", mode)
@@ -178,5 +178,9 @@ def test_a_trainer_records_an_exercise_in_the_page_and_a_learner_does_it(server,
         learner.wait_for_url(re.compile(r".*/tentatives/\d+$"))
         expect(learner.locator("#correction-brouillon")).to_be_visible()
         assert learner.locator("button.replay").count() >= 1
+
+        trainer.goto(class_url + "/rapport")  # both modes: the post-editing columns too, within 1280 px
+        trainer.screenshot(path=str(tmp_path / "rapport.png"), full_page=True)
+        assert_tables_fit(trainer)
         browser.close()
     assert errors == []
