@@ -57,10 +57,7 @@ CONTEXT_WORDS = 8  # words on each side of a piece when checking it (a loop of 8
 PIECE_SECONDS = 20.0  # re-decoded pieces end at a pause, well inside Whisper's 30 s window
 WORDS_PER_SECOND = 2.0  # dictation pace: speech without text counts as this many missing words
 VAD_OPTIONS = {"min_silence_duration_ms": 300, "speech_pad_ms": 100}  # pauses between utterances
-LEVELS = (
-    ("sans_texte_precedent", "sans le texte précédent"),
-    ("sans_vocabulaire", "sans le texte précédent ni le vocabulaire"),
-)
+LEVELS = ("sans_texte_precedent", "sans_vocabulaire")  # level 2 also goes without the previous text
 KINDS = {"comprime": "mots sans durée dans l'audio", "boucle": "boucle", "parole_sans_texte": "parole sans texte",
          "texte_sur_silence": "texte sur un silence"}
 
@@ -320,7 +317,7 @@ def guard(audio: np.ndarray, segments: list[Segment], decode: Decoder, opts: dic
         for a, b in pieces(start, end, speech):
             piece = audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)]
             best, best_damage, best_level = segments, damage_in(segments, a, b), ""
-            for level, _label in LEVELS:
+            for level in LEVELS:
                 if best_damage == 0:
                     break
                 safer = dict(opts, condition_on_previous_text=False, vad=False)
@@ -336,7 +333,7 @@ def guard(audio: np.ndarray, segments: list[Segment], decode: Decoder, opts: dic
             record.pieces.append({"debut": round(a, 2), "fin": round(b, 2), "retenu": best_level or "premier décodage"})
         levels = [p["retenu"] for p in record.pieces if p["retenu"] != "premier décodage"]
         record.kept = bool(levels)
-        record.level = max(levels, key=[k for k, _ in LEVELS].index) if levels else ""
+        record.level = max(levels, key=LEVELS.index) if levels else ""
         record.damage_after = damage_in(segments, start, end)
         records.append(record)
     segments, dropped = drop_squeezed(segments)
