@@ -134,25 +134,37 @@ def spread(start, end, name):
 
 
 def test_each_piece_keeps_its_own_best_decoding():
-    """Two pieces: the first is clean without the previous text, the second also needs to lose the
-    vocabulary; the first keeps its vocabulary."""
+    """Two pieces: the first (nothing said before it) is clean without the previous text; the
+    second tries the text kept before it, then no previous text, then no vocabulary either."""
     audio = np.zeros(16000 * 40, np.float32)
     speech = spoken((0.5, 9.5), (10.5, 19.5), (20.5, 29.5), (30.5, 39.5))
     zero = [(19.0, 19.0, " x"), (19.0, 19.0, " y"), (19.0, 19.0, " z")]
     again = [(30.0, 30.0, " p"), (30.0, 30.0, " q"), (30.0, 30.0, " r")]
     first = [seg(spread(0.5, 19.0, "un") + zero + spread(20.5, 29.5, "deux") + again + spread(30.5, 39.5, "fin"))]
     # the region is the whole file; pieces [0.45, 20.0] and [20.0, 40.0]
-    squeezed = [(10.0, 10.0, " a"), (10.0, 10.0, " b"), (10.0, 10.0, " c")]
-    outputs = [[seg(spread(0.0, 9.0, "un") + spread(10.0, 19.0, "bis"))],  # piece 1, level 1: clean
-               [seg(spread(0.5, 9.5, "deux") + squeezed + spread(10.5, 19.5, "fin"))],  # piece 2, level 1
-               [seg(spread(0.5, 9.5, "deux") + spread(10.5, 19.5, "fin"))]]  # piece 2, level 2: clean
+    squeezed = [seg(spread(0.5, 9.5, "deux") + [(10.0, 10.0, " a"), (10.0, 10.0, " b"), (10.0, 10.0, " c")]
+                    + spread(10.5, 19.5, "fin"))]
+    outputs = [[seg(spread(0.0, 9.0, "un") + spread(10.0, 19.0, "bis"))],  # piece 1, no previous text: clean
+               squeezed, squeezed,  # piece 2, with the text kept before it, then without any previous text
+               [seg(spread(0.5, 9.5, "deux") + spread(10.5, 19.5, "fin"))]]  # piece 2, no vocabulary: clean
     decode, calls = fake_decoder(outputs)
     segments, records, _ = guard(audio, first, decode, {"hotwords": "voc"}, speech=speech)
-    assert [c["hotwords"] for c in calls] == ["voc", "voc", None]
+    assert [c["hotwords"] for c in calls] == ["voc", "voc", "voc", None]
+    assert [c["previous_text"] for c in calls] == [None, "un0 un1 un2 un3 un4 un5 un6 un7 un8 bis0 bis1 bis2 "
+                                                   "bis3 bis4 bis5 bis6 bis7 bis8", None, None]
     assert [p["retenu"] for p in records[0].pieces] == ["sans_texte_precedent", "sans_vocabulaire"]
+    assert records[0].tried == ["sans_texte_precedent", "texte_precedent_verifie", "sans_vocabulaire"]
     assert records[0].to_dict()["retenu"] == "sans_vocabulaire" and records[0].damage_after == 0
     text = " ".join(w.word.strip() for s in segments for w in s.words)
     assert "bis8 deux0" in text and " a " not in text and text.endswith("fin8")
+
+
+def test_previous_text_is_what_was_kept_before_the_piece():
+    from transcribe.asr.guards import previous_text
+
+    segments = [seg(spread(0.0, 5.0, "m")), seg(spread(5.0, 8.0, "n"), 1)]
+    assert previous_text(segments, 6.0) == "m0 m1 m2 m3 m4 n0"
+    assert previous_text(segments, 6.0, limit=2) == "m4 n0" and previous_text(segments, 0.5) == ""
 
 
 def test_guard_keeps_the_first_decoding_when_nothing_is_better_and_drops_what_is_squeezed():

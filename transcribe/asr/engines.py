@@ -114,7 +114,7 @@ def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
         log_prob_threshold=opts["log_prob_threshold"],
         no_speech_threshold=opts["no_speech_threshold"],
         condition_on_previous_text=opts["condition_on_previous_text"],
-        initial_prompt=opts["initial_prompt"],
+        initial_prompt=opts.get("previous_text") or opts["initial_prompt"],  # previous_text: a guard's piece
         hotwords=opts["hotwords"],  # prepended to every 30 s window: the carried vocabulary
         word_timestamps=opts["word_timestamps"],
         vad_filter=opts["vad"],
@@ -149,6 +149,9 @@ def _run_openai_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
         if time_map is None:
             return []
     prompt = opts["initial_prompt"] or opts["hotwords"]
+    carry = bool(prompt and opts["hotwords"] and not opts["initial_prompt"])
+    if opts.get("previous_text"):  # a guard's piece (one window): the vocabulary, then the text kept before it
+        prompt, carry = " ".join(p for p in (opts["hotwords"], opts["previous_text"]) if p), False
     result = whisper.transcribe(
         model,
         audio,
@@ -162,7 +165,7 @@ def _run_openai_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
         no_speech_threshold=opts["no_speech_threshold"],
         condition_on_previous_text=opts["condition_on_previous_text"],
         initial_prompt=prompt,
-        carry_initial_prompt=bool(prompt and opts["hotwords"] and not opts["initial_prompt"]),
+        carry_initial_prompt=carry,
         word_timestamps=opts["word_timestamps"],
         fp16=device == "cuda",
     )

@@ -21,10 +21,12 @@ measured on the bundled dictations (`docs/asr.md`, « Garde-fous »):
 
 Each problem becomes a *region* (the segments it touches, snapped out to the pauses around
 them), cut at pauses into pieces of at most `PIECE_SECONDS`, and each piece is re-decoded
-alone with safer settings: first without the previous text (level 1: the cause of skipped
-windows and of loops carried from one window to the next), then, only if problems remain in
-that piece, also without the vocabulary (level 2: a prompt or hot-word list is the classic
-cause of repetition). Each piece keeps the least damaged of its decodings (`damage`: words
+alone with safer settings, each level only if problems remain in that piece: the previous
+text replaced by the words kept before the piece (level 1: a text written beyond its window
+made the next window skip what it "already said"; the checked text keeps the context, numbers
+and units, that a window alone loses), then no previous text at all (level 2: a loop carried
+from one window to the next), then no vocabulary either (level 3: a prompt or hot-word list
+is the classic cause of repetition). Each piece keeps the least damaged of its decodings (`damage`: words
 squeezed, looped or over silence, plus speech without text at `WORDS_PER_SECOND`), the first
 decoding on a tie; squeezed words left after that are removed (they are aligned to no
 audio). What was done is returned as plain records for the transcript's options
@@ -57,7 +59,10 @@ CONTEXT_WORDS = 8  # words on each side of a piece when checking it (a loop of 8
 PIECE_SECONDS = 20.0  # re-decoded pieces end at a pause, well inside Whisper's 30 s window
 WORDS_PER_SECOND = 2.0  # dictation pace: speech without text counts as this many missing words
 VAD_OPTIONS = {"min_silence_duration_ms": 300, "speech_pad_ms": 100}  # pauses between utterances
-LEVELS = ("sans_texte_precedent", "sans_vocabulaire")  # level 2 also goes without the previous text
+# Each level drops more of what the model is given: the previous text but the words kept before
+# the piece, then all previous text, then the vocabulary as well.
+LEVELS = ("texte_precedent_verifie", "sans_texte_precedent", "sans_vocabulaire")
+PREVIOUS_WORDS = 60  # of the text kept before a piece, given to its first level
 KINDS = {"comprime": "mots sans durée dans l'audio", "boucle": "boucle", "parole_sans_texte": "parole sans texte",
          "texte_sur_silence": "texte sur un silence"}
 
@@ -290,6 +295,12 @@ def drop_squeezed(segments: list[Segment]) -> tuple[list[Segment], list[str]]:
     return kept, dropped
 
 
+def previous_text(segments: list[Segment], t: float, limit: int = PREVIOUS_WORDS) -> str:
+    """The last ``limit`` words that end before ``t``: what was said before a piece, as kept."""
+    words = [w.word for seg in segments for w in seg.words if w.end <= t]
+    return "".join(words[-limit:]).strip()
+
+
 Decoder = Callable[[np.ndarray, dict], list[Segment]]
 
 
@@ -317,10 +328,15 @@ def guard(audio: np.ndarray, segments: list[Segment], decode: Decoder, opts: dic
         for a, b in pieces(start, end, speech):
             piece = audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)]
             best, best_damage, best_level = segments, damage_in(segments, a, b), ""
+            before = previous_text(segments, a)
             for level in LEVELS:
                 if best_damage == 0:
                     break
-                safer = dict(opts, condition_on_previous_text=False, vad=False)
+                if level == "texte_precedent_verifie" and not before:
+                    continue  # the piece opens the file: nothing was said before it
+                safer = dict(opts, condition_on_previous_text=False, vad=False, previous_text=None)
+                if level == "texte_precedent_verifie":
+                    safer["previous_text"] = before
                 if level == "sans_vocabulaire":
                     safer.update(hotwords=None, initial_prompt=None)
                 candidate = splice(segments, a, b, shift(decode(piece, safer), a))
