@@ -109,7 +109,8 @@ def corpus(engine: str, names: list[str], bias: str, configs: dict[str, dict]) -
         rows.append({"id": name, "reference": exercise.reference_text(), "spoken": spoken, "runs": {
             c: {"text": t.text, "raw_text": t.raw_text, "duration": t.duration, "elapsed": t.elapsed,
                 "redecoded": t.options.get("redecoded", [])} for c, t in out.items()}})
-        print(f"  {name} : " + " ; ".join(f"{c} {t.elapsed:.1f} s" for c, t in out.items()), file=sys.stderr, flush=True)
+        print(f"  {name} : " + " ; ".join(f"{c} {t.elapsed:.1f} s" for c, t in out.items()),
+              file=sys.stderr, flush=True)
     return {"rows": rows}
 
 
@@ -123,7 +124,8 @@ def corpus_table(rows: list[dict], configs: list[str], engine: str) -> list[str]
         spoken = lenient_wer([r["spoken"] for r in rows], [x["raw_text"] for x in runs])
         windows = sum(len(x["redecoded"]) for x in runs)
         kept = sum(1 for x in runs for w in x["redecoded"] if w["retenu"] != "premier décodage")
-        lines.append(f"| {c} | {engine} | {audio_s:.1f} | {busy:.1f} | {busy / audio_s:.3f} | {wer:.3f} | {spoken:.3f} | "
+        lines.append(f"| {c} | {engine} | {audio_s:.1f} | {busy:.1f} | {busy / audio_s:.3f} | {wer:.3f} | "
+                     f"{spoken:.3f} | "
                      f"{windows} ({kept} retenues) |")
     return lines
 
@@ -168,7 +170,8 @@ def four_readings(engine: str, configs: dict[str, dict]) -> list[str]:
     from transcribe.bundled import audio_dir
 
     clip = np.concatenate([load_audio(audio_dir() / "00-court.flac")] * 4)
-    lines = ["| réglages | configuration | « amlodipine » | mots | critères (3–5 ; 48–72) |", "|---|---|---:|---:|---|"]
+    lines = ["| réglages | configuration | « amlodipine » | mots | critères (3–5 ; 48–72) |",
+             "|---|---|---:|---:|---|"]
     for label, options in FOUR_READINGS:
         out = run_pair(clip, engine, configs, **options)
         for c in configs:
@@ -181,11 +184,13 @@ def four_readings(engine: str, configs: dict[str, dict]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", default="faster-whisper", choices=["faster-whisper", "openai-whisper"])
-    parser.add_argument("--files", default=None, help="dictées (identifiants séparés par des virgules ; défaut : les 15)")
+    parser.add_argument("--files", default=None,
+                        help="dictées (identifiants séparés par des virgules ; défaut : les 15)")
     parser.add_argument("--bias", default="specialite", choices=["aucun", "specialite", "exercice"],
                         help="vocabulaire des dictées du corpus (défaut : specialite, celui de transcribe bench)")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_FILES}, jeu de stress court")
-    parser.add_argument("--levers", action="store_true", help="ajoute « sans texte précédent partout », sans gardes")
+    parser.add_argument("--levers", action="store_true",
+                        help="ajoute « sans texte précédent partout », sans gardes")
     parser.add_argument("--no-corpus", action="store_true", help="sans le corpus (jeu de stress et quatre lectures)")
     parser.add_argument("--no-stress", action="store_true", help="sans le jeu de stress ni les quatre lectures")
     parser.add_argument("--json", type=Path, help="écrit les transcriptions du corpus dans ce fichier")
@@ -222,7 +227,8 @@ def main() -> None:
 
             base = lenient_wer([r["reference"] for r in rows], [r["runs"]["sans gardes"]["text"] for r in rows])
             guarded = lenient_wer([r["reference"] for r in rows], [r["runs"]["avec gardes"]["text"] for r in rows])
-            print(f"\nAvec / sans gardes, même audio, même lancement : temps ×{total('avec gardes') / total('sans gardes'):.2f} ; "
+            ratio = total("avec gardes") / total("sans gardes")
+            print(f"\nAvec / sans gardes, même audio, même lancement : temps ×{ratio:.2f} ; "
                   f"WER {100 * (guarded - base):+.2f} point(s) (borne : +1 point)")
             print("\n".join(per_dictation(rows, "sans gardes", "avec gardes")), flush=True)
         stress_configs = {c: configs[c] for c in ("sans gardes", "avec gardes")}

@@ -31,7 +31,8 @@ def main() -> int:
     from transcribe.drafts import machine_info
 
     info = machine_info()
-    print(f"Processeur : {info.get('cpu', info['arch'])} ; jeux d'instructions : {' '.join(info.get('isa', [])) or '?'}")
+    isa = " ".join(info.get("isa", [])) or "?"
+    print(f"Processeur : {info.get('cpu', info['arch'])} ; jeux d'instructions : {isa}")
     for name in ("CT2_FORCE_CPU_ISA", "ONEDNN_MAX_CPU_ISA"):
         if os.environ.get(name):
             print(f"{name}={os.environ[name]}")

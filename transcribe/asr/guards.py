@@ -346,7 +346,8 @@ def guard(audio: np.ndarray, segments: list[Segment], decode: Decoder, opts: dic
                 if score < best_damage:
                     best, best_damage, best_level = candidate, score, level
             segments = best
-            record.pieces.append({"debut": round(a, 2), "fin": round(b, 2), "retenu": best_level or "premier décodage"})
+            record.pieces.append({"debut": round(a, 2), "fin": round(b, 2),
+                                  "retenu": best_level or "premier décodage"})
         levels = [p["retenu"] for p in record.pieces if p["retenu"] != "premier décodage"]
         record.kept = bool(levels)
         record.level = max(levels, key=LEVELS.index) if levels else ""

@@ -33,7 +33,7 @@ from ..bundled import audio_dir
 
 MAX_RUN = 4
 WORD_RATIO = (0.8, 1.2)
-PRESENT_SHARE = 0.2  # of an utterance's words found: it was heard (correct transcripts of the 15 dictations: 0.22 at least)
+PRESENT_SHARE = 0.2  # of an utterance's words found: it was heard (correct transcripts: 0.22 at least)
 NOISE_SNR_DB = 10.0
 FRAME = SAMPLE_RATE // 50  # 20 ms
 NOISE_EXPONENT = {"blanc": 0, "rose": 1, "brun": 2}  # power spectrum ∝ 1/f^exponent
