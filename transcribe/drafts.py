@@ -53,9 +53,10 @@ ISA_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "avx
 ISA_VARIABLES = ("CT2_FORCE_CPU_ISA", "ONEDNN_MAX_CPU_ISA")
 CPUINFO = "/proc/cpuinfo"
 # A regenerated draft may differ from the shipped one by this lenient WER and still be "the
-# same draft": the int8 kernels chosen for another CPU change some words (measured in
-# docs/post-edition.md, « Reproductibilité »).
-DRAFT_MAX_WER = 0.35
+# same draft": the int8 kernels chosen for another CPU change some words, and Whisper carries
+# a changed word into the next windows (up to 0.37 measured: docs/post-edition.md,
+# « Reproducibility across CPUs »).
+DRAFT_MAX_WER = 0.5
 
 
 def is_draft_path(path: str | Path) -> bool:
