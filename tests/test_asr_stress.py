@@ -16,22 +16,14 @@ benchmark's.
 import re
 
 import pytest
-from rapidfuzz.distance import Levenshtein
-
 from transcribe.asr.engines import transcribe_audio
 from transcribe.asr.guards import LEVELS
-from transcribe.bench.stress import CASE_IDS, MAX_RUN, WORD_RATIO, checks, stress_set
+from transcribe.bench.stress import CASE_IDS, MAX_RUN, WORD_RATIO, checks, readings, stress_set
 
 pytestmark = pytest.mark.slow
 VOCABULARY = ["hypertension artérielle", "amlodipine", "électrocardiogramme", "fibrillation atriale"]
 SETTINGS = {"défaut": {}, "liste": {"vocabulary": VOCABULARY},
             "faisceau 1 + liste": {"beam_size": 1, "vocabulary": VOCABULARY}}
-
-
-def readings(text: str) -> int:
-    """« amlodipine » as heard: one letter off counts (« amylodipine », openai-whisper's spelling
-    without the word list, is the term read, not a reading lost)."""
-    return sum(Levenshtein.distance(w, "amlodipine") <= 1 for w in re.findall(r"\w+", text.lower()))
 
 
 @pytest.fixture(scope="module")

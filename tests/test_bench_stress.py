@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from transcribe.asr.audio import SAMPLE_RATE
-from transcribe.bench.stress import (CASE_IDS, checks, longest_run, noise, stress_set, with_noise,
+from transcribe.bench.stress import (CASE_IDS, checks, longest_run, noise, readings, stress_set, with_noise,
                                      with_silences)
 
 SPOKEN = ["Le patient présente une hypertension artérielle traitée par amlodipine point",
@@ -16,6 +16,11 @@ def test_longest_run_counts_words_and_ngrams():
     assert longest_run("poin poin poin poin poin x".split()) == 5
     assert longest_run("le patient le patient le patient va".split()) == 3
     assert longest_run([]) == 0
+
+
+def test_readings_count_the_term_as_heard():
+    assert readings("Amlodipine, amylodipine. amlodipin ; amodipine amlodipines x") == 5
+    assert readings("amiodarone et améthocaïne") == 0
 
 
 def test_checks_of_a_faithful_transcript():

@@ -141,6 +141,16 @@ def stress_set(long: bool = False) -> list[StressCase]:
     return cases
 
 
+def readings(text: str, term: str = "amlodipine") -> int:
+    """How many times ``term`` was heard: one letter off counts (« amylodipine », openai-whisper's
+    spelling without a word list, is the term read, not a reading lost)."""
+    import re
+
+    from rapidfuzz.distance import Levenshtein
+
+    return sum(Levenshtein.distance(w, term) <= 1 for w in re.findall(r"\w+", text.lower()))
+
+
 def longest_run(words: list[str], max_n: int = 8) -> int:
     """The most consecutive repetitions of one word or n-gram (n ≤ ``max_n``) in ``words``."""
     best = 1 if words else 0
