@@ -245,7 +245,8 @@ def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, b
                        + " ; ".join(f"{r['debut']:.1f}–{r['fin']:.1f} s ({', '.join(r['raisons'])})" for r in redecoded),
                        err=True)
         if transcript.dropped:
-            click.echo(f"  {len(transcript.dropped)} passage(s) écarté(s) (écho de l'invite, boucle, ou mots que l'audio ne contient pas).", err=True)
+            click.echo(f"  {len(transcript.dropped)} passage(s) écarté(s) (écho de l'invite, boucle, ou mots que "
+                       "l'audio ne contient pas).", err=True)
         if fmt == "json":
             rendered.append((path, json.loads(render(transcript, "json", review, review_threshold))))
         else:
