@@ -16,9 +16,9 @@ on both alike. Printed:
   48 to 72 words;
 - the ratios: time with / without guards, WER difference in points (bound: +1 point).
 
-    python benchmarks/bench_guards.py                    # faster-whisper, 15 dictations + long stress set
+    python benchmarks/bench_guards.py                    # faster-whisper, 15 dictations + long stress set (≈ 16 min)
     python benchmarks/bench_guards.py --engine openai-whisper --files 04-pediatrie-consultation,14-ordonnance
-    python benchmarks/bench_guards.py --quick            # 2 dictations, short stress set (≈ 2 min)
+    python benchmarks/bench_guards.py --quick            # 2 dictations, short stress set (≈ 3 min)
     python benchmarks/bench_guards.py --bias aucun --json out.json
     python benchmarks/bench_guards.py --levers           # also: no previous text anywhere (the blunt lever)
 
