@@ -63,6 +63,29 @@ def test_batch_size_and_compute_type_reach_the_engine(fake):
     assert bad.exit_code == 2 and "--lot" in bad.output
 
 
+def test_guards_are_on_by_default_and_say_what_they_re_decoded(fake, monkeypatch):
+    from transcribe.asr import engines
+
+    assert run("asr", SHORT).exit_code == 0 and fake[-1]["guards"] is True
+    assert run("asr", SHORT, "--sans-gardes").exit_code == 0 and fake[-1]["guards"] is False
+    inner = engines.transcribe_audio
+    record = {"debut": 27.93, "fin": 36.6, "raisons": ["mots sans durée dans l'audio", "parole sans texte"],
+              "essais": ["sans_texte_precedent"], "retenu": "sans_texte_precedent", "dommage_avant": 7.4,
+              "dommage_apres": 0.0}
+
+    def guarded(*args, **kwargs):
+        t = inner(*args, **kwargs)
+        t.options["redecoded"] = [record, dict(record, debut=40.0, fin=41.0, retenu="premier décodage")]
+        return t
+
+    monkeypatch.setattr(engines, "transcribe_audio", guarded)
+    result = run("asr", SHORT, "--format", "json", "--no-cache")
+    assert result.exit_code == 0
+    assert ("1 fenêtre(s) redécodée(s) par les garde-fous : 27.9–36.6 s (mots sans durée dans l'audio, "
+            "parole sans texte)") in result.stderr
+    assert json.loads(result.stdout)["options"]["redecoded"][0] == record  # the JSON output shows it
+
+
 def test_exercise_terms_bias_the_decoding(fake):
     from transcribe.exercise import list_exercises
 

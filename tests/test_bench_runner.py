@@ -12,6 +12,10 @@ def test_every_combination_in_order():
                                              "faster-whisper_base_b5_exercice", "faster-whisper_base_b5_sansbiais"]
     assert systems_from_options(["faster-whisper"], ["/m/whisper-small-ct2"], [5, 5], "non", False)[0].name == \
         "faster-whisper_whisper-small-ct2_b5_sansbiais_sanscmd"
+    with_and_without = systems_from_options(["faster-whisper"], [], [5], "specialite", True, (True, False))
+    assert [s.name for s in with_and_without] == ["faster-whisper_base_b5_specialite",
+                                                  "faster-whisper_base_b5_specialite_sansgardes"]
+    assert [s.to_dict()["guards"] for s in with_and_without] == [True, False]
 
 
 def test_biasing_modes_and_their_reference_label():
@@ -148,3 +152,21 @@ def test_exercise_mode_is_labelled_as_reference_information_in_every_output():
     assert [s["system"]["uses_reference"] for s in data["systems"]] == [False, False, True]
     assert outputs.rich_table(results).caption.startswith("Attention — biais « exercice (référence) »")
     assert "Attention" not in outputs.markdown_text(results[:2], [], [], {"samples": 100, "seed": 0})
+
+
+def test_the_guards_option_reaches_the_decoder(monkeypatch, tmp_path):
+    from transcribe.asr import cache
+    from transcribe.bench import worker
+
+    calls = []
+
+    def fake_cached(audio, **options):
+        calls.append(options)
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(cache, "transcribe_cached", fake_cached)
+    audio = tmp_path / "a.flac"
+    audio.write_bytes(b"x")
+    system = System("faster-whisper", guards=False).to_dict()
+    assert worker.transcribe_one({"id": "a", "audio": str(audio)}, system, True) == {"id": "a", "error": "stop"}
+    assert calls[0]["guards"] is False

@@ -121,13 +121,90 @@ def test_every_bundled_exercise_has_a_draft_with_its_settings():
 
 
 @pytest.mark.slow
-def test_make_drafts_regenerates_a_bundled_draft_byte_for_byte(tmp_path, monkeypatch):
-    """The real embedded model, from the recorded settings, in a fresh cache."""
+def test_make_drafts_regenerates_a_bundled_draft_within_the_bound(tmp_path, monkeypatch):
+    """The real embedded model, from the recorded settings, in a fresh cache: byte for byte on the
+    kind of CPU that made it, within DRAFT_MAX_WER on another (never a byte comparison across CPUs)."""
+    import re
     import subprocess
     import sys
+
+    from transcribe.drafts import DRAFT_MAX_WER
 
     monkeypatch.setenv("TRANSCRIBE_CACHE_DIR", str(tmp_path / "cache"))
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_drafts.py"), "14-ordonnance"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert "14-ordonnance: identical" in result.stderr
+    found = re.search(r"14-ordonnance: (identical|close \(WER (\d\.\d{3}), bound (\S+);)", result.stderr)
+    assert found, result.stderr
+    if found.group(2):
+        assert float(found.group(2)) <= DRAFT_MAX_WER and found.group(3) == f"{DRAFT_MAX_WER}"
+
+
+@pytest.fixture
+def make_drafts_tool(monkeypatch, tmp_path):
+    """tools/make_drafts.py over a copy of one bundled exercise, its decoding replaced by ``texts[0]``."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    tool = importlib.import_module("make_drafts")
+    sys.path.pop(0)
+    for name in ("14-ordonnance.txt", "14-ordonnance.toml", "14-ordonnance.brouillon.txt",
+                 "14-ordonnance.brouillon.toml"):
+        shutil.copy(REFERENCES / name, tmp_path / name)
+    texts = []
+    monkeypatch.setattr(tool, "make_draft", lambda audio, settings, use_cache=False: texts[0])
+    return tool, tmp_path, texts
+
+
+@pytest.mark.parametrize("change, code, exact_code, word", [
+    (lambda t: t, 0, 0, "identical"),
+    (lambda t: t.replace("comprimé", "comprimer", 2), 0, 1, "close"),
+    (lambda t: "Ordonnance\n", 1, 1, "DIFFERENT"),
+])
+def test_make_drafts_compares_by_distance(make_drafts_tool, capsys, change, code, exact_code, word):
+    tool, folder, texts = make_drafts_tool
+    shipped = (folder / "14-ordonnance.brouillon.txt").read_text(encoding="utf-8")
+    texts.append(change(shipped))
+    assert tool.main(["--references", str(folder)]) == code
+    assert f"14-ordonnance: {word}" in capsys.readouterr().err
+    assert tool.main(["--references", str(folder), "--exact"]) == exact_code
+    assert (folder / "14-ordonnance.brouillon.txt").read_text(encoding="utf-8") == shipped  # no --write: untouched
+
+
+def test_draft_distance_is_the_lenient_wer():
+    from transcribe.drafts import draft_distance
+
+    assert draft_distance("Un comprimé le matin.", "un comprimé, le matin") == 0.0
+    assert draft_distance("Un comprimé le matin.", "Un comprimer le matin.") == 0.25
+
+
+def test_a_draft_records_the_machine_it_was_decoded_on(fake_engine, tmp_path, monkeypatch):
+    from transcribe.drafts import machine_info
+
+    monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX2")
+    out = tmp_path / "court.brouillon.txt"
+    assert run("draft", SHORT, "-o", out).exit_code == 0
+    data = tomllib.loads(settings_path(out).read_text(encoding="utf-8"))
+    assert data["machine"] == machine_info() and data["machine"]["ct2_force_cpu_isa"] == "AVX2"
+    assert data["decoding"]["guards"] is True and "redecoded" not in data  # nothing re-decoded: no table
+    assert read_settings(out).machine == data["machine"]
+
+
+def test_machine_info_reads_the_cpu_and_its_instruction_sets(tmp_path, monkeypatch):
+    import platform
+
+    from transcribe import drafts
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC 9B14\nflags\t\t: fpu sse4_2 avx avx2 fma avx512f "
+                       "avx512_vnni\n\nprocessor\t: 1\nmodel name\t: AMD EPYC 9B14\n", encoding="utf-8")
+    monkeypatch.setattr(drafts, "CPUINFO", str(cpuinfo))
+    monkeypatch.delenv("CT2_FORCE_CPU_ISA", raising=False)
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    assert drafts.machine_info() == {"arch": platform.machine(), "cpu": "AMD EPYC 9B14",
+                                     "isa": ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni"],
+                                     "onednn_max_cpu_isa": "AVX2"}
+    monkeypatch.setattr(drafts, "CPUINFO", str(tmp_path / "none"))
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA")
+    assert drafts.machine_info() == {"arch": platform.machine()}  # not Linux: the architecture only

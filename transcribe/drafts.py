@@ -5,10 +5,14 @@ speech-recognition system produced for the dictation, to be proof-read, correcte
 out by the learner. A draft made by the toolkit has a sidecar, ``<id>.brouillon.toml``,
 recording *everything that determines its text* — engine, model and its SHA-256, every
 decoding option (beam, temperature without fallback, compute type, a pinned number of CPU
-threads, VAD resolved to on/off, dictated commands, language) and the verbatim vocabulary
-string given to the decoder — so that ``tools/make_drafts.py`` regenerates it byte for byte
-from those settings, not from whatever today's defaults are. A draft brought by a trainer
-(the hospital's own software) is just the text file, without a sidecar.
+threads, VAD resolved to on/off, dictated commands, language, the guards) and the verbatim
+vocabulary string given to the decoder — so that ``tools/make_drafts.py`` regenerates it from
+those settings, not from whatever today's defaults are, and the CPU it was decoded on
+(``[machine]``), with the windows the guards re-decoded (``[[redecoded]]``). On the same kind
+of CPU the text comes back byte for byte; on another, the int8 kernels chosen for it change
+some words, so a regenerated draft counts as the same when its lenient WER against the shipped
+one is at most `DRAFT_MAX_WER`. A draft brought by a trainer (the hospital's own software) is
+just the text file, without a sidecar.
 
 A draft file is never an exercise: exercise ids are file stems without a dot.
 """
@@ -17,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import os
+import platform
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,16 +36,27 @@ DRAFT_CPU_THREADS = 2  # pinned: CTranslate2's sums may differ with another thre
 DRAFT_BEAM = 5
 HEADER = (
     "# Réglages de reconnaissance vocale qui ont produit le brouillon {name}.\n"
-    "# Écrit par « transcribe draft » ; « python tools/make_drafts.py » le régénère à l'identique\n"
-    "# à partir de ces réglages. Ne pas modifier à la main.\n"
+    "# Écrit par « transcribe draft » ; « python tools/make_drafts.py » le régénère à partir de ces\n"
+    "# réglages (à l'identique sur le même type de processeur). Ne pas modifier à la main.\n"
 )
 # Decoding options recorded in [decoding], in this order (the keys of asr.engines.transcription_options).
 DECODING_KEYS = (
     "language", "beam_size", "temperature", "compute_type", "device", "cpu_threads", "vad", "commands",
     "word_timestamps", "condition_on_previous_text", "compression_ratio_threshold", "log_prob_threshold",
-    "no_speech_threshold", "initial_prompt", "hotwords", "batch_size",
+    "no_speech_threshold", "initial_prompt", "hotwords", "batch_size", "guards",
 )
 PROMPT_KEYS = ("initial_prompt", "hotwords")  # None is written as "" (TOML has no null)
+# The vector instruction sets whose kernels (CTranslate2's, oneDNN's int8 products) change a
+# few words of a transcript: recorded with a draft, printed by tools/cpu_isa.py and .ci/run.
+ISA_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "avx512bw", "avx512vl",
+             "avx512_vnni", "avx512_bf16", "amx_int8", "asimd", "sve")
+ISA_VARIABLES = ("CT2_FORCE_CPU_ISA", "ONEDNN_MAX_CPU_ISA")
+CPUINFO = "/proc/cpuinfo"
+# A regenerated draft may differ from the shipped one by this lenient WER and still be "the
+# same draft": the int8 kernels chosen for another CPU change some words, and Whisper carries
+# a changed word into the next windows (up to 0.37 measured: docs/post-edition.md,
+# « Reproducibility across CPUs »).
+DRAFT_MAX_WER = 0.5
 
 
 def is_draft_path(path: str | Path) -> bool:
@@ -83,12 +100,15 @@ class DraftSettings:
     exercise: str = ""
     text_sha256: str = ""  # of the draft file's bytes
     versions: dict = field(default_factory=dict)
+    redecoded: list = field(default_factory=list)  # windows the guards re-decoded (asr/guards.py), as recorded
+    machine: dict = field(default_factory=dict)  # where the text was decoded (`machine_info`)
 
     def transcription_kwargs(self) -> dict:
         """Keyword arguments for ``asr.cache.transcribe_cached`` / ``engines.transcribe_audio``."""
         kwargs = {k: self.decoding[k] for k in DECODING_KEYS if k in self.decoding}
         kwargs["temperature"] = tuple(float(t) for t in kwargs.get("temperature", (0.0,)))
         kwargs["batch_size"] = int(kwargs.get("batch_size") or 0)  # not recorded: sequential decoding
+        kwargs["guards"] = bool(kwargs.get("guards", False))  # not recorded: made before the guards existed
         for key in PROMPT_KEYS:
             kwargs[key] = kwargs.get(key) or None
         return kwargs
@@ -104,6 +124,10 @@ class DraftSettings:
                          for k in DECODING_KEYS if k in self.decoding},
             "versions": dict(self.versions),
         }
+        if self.machine:
+            data["machine"] = dict(self.machine)
+        if self.redecoded:
+            data["redecoded"] = [dict(r) for r in self.redecoded]
         return HEADER.format(name=name) + "\n" + tomli_w.dumps(data)
 
     @classmethod
@@ -114,7 +138,8 @@ class DraftSettings:
             return cls(engine=str(model["engine"]), model=str(model["model"]), model_sha256=str(model["sha256"]),
                        decoding=dict(decoding), audio=str(draft.get("audio", "")),
                        audio_sha256=str(draft.get("audio_sha256", "")), exercise=str(draft.get("exercise", "")),
-                       text_sha256=str(draft.get("text_sha256", "")), versions=dict(data.get("versions", {})))
+                       text_sha256=str(draft.get("text_sha256", "")), versions=dict(data.get("versions", {})),
+                       redecoded=[dict(r) for r in data.get("redecoded", [])], machine=dict(data.get("machine", {})))
         except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise TranscribeError(f"réglages du brouillon illisibles ({exc}).", path) from exc
 
@@ -163,6 +188,36 @@ def default_settings(audio: str | Path, *, engine: str = "faster-whisper", model
                          versions=tool_versions())
 
 
+def machine_info() -> dict:
+    """Where a transcript is decoded: the architecture, the CPU and its vector instruction sets
+    (Linux's /proc/cpuinfo; elsewhere the architecture only), the ISA variables set."""
+    info: dict = {"arch": platform.machine()}
+    try:
+        lines = Path(CPUINFO).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("model name", "cpu model") and "cpu" not in info:
+            info["cpu"] = value.strip()
+        elif key in ("flags", "features") and "isa" not in info:
+            flags = set(value.split())
+            info["isa"] = [f for f in ISA_FLAGS if f in flags]
+    info.update({name.lower(): os.environ[name] for name in ISA_VARIABLES if os.environ.get(name)})
+    return info
+
+
+def draft_distance(shipped: str, regenerated: str) -> float:
+    """Lenient WER (jiwer) of a regenerated draft against the shipped one."""
+    from .metrics import lenient_rates
+    from .views import lenient_words, text_items
+
+    ref, hyp = lenient_words(text_items(shipped)), lenient_words(text_items(regenerated))
+    words, _ = lenient_rates(ref, hyp)
+    return words.wer if words is not None else float(bool(hyp))
+
+
 def tool_versions() -> dict:
     from . import __version__
 
@@ -171,7 +226,8 @@ def tool_versions() -> dict:
 
 
 def make_draft(audio: str | Path, settings: DraftSettings, use_cache: bool = True) -> str:
-    """The draft text for ``audio`` under ``settings`` (through the transcript cache).
+    """The draft text for ``audio`` under ``settings`` (through the transcript cache); the
+    windows the guards re-decoded go to ``settings.redecoded``.
 
     Refuses other audio, or other model weights, than those recorded."""
     from .asr.audio import audio_hash
@@ -186,6 +242,8 @@ def make_draft(audio: str | Path, settings: DraftSettings, use_cache: bool = Tru
     transcript, _cached = transcribe_cached(audio, engine=settings.engine,
                                             model=None if settings.model == "embedded" else settings.model,
                                             use_cache=use_cache, **settings.transcription_kwargs())
+    settings.redecoded = list(transcript.options.get("redecoded", []))
+    settings.machine = machine_info()
     text = transcript.text.strip()
     return text + "\n" if text else ""
 

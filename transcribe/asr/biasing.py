@@ -91,16 +91,21 @@ def collapse_repeats(items: list[str], key=fold) -> list[int]:
     return keep
 
 
-def clean_segments(segments: list[Segment], prompt: str | None) -> tuple[list[Segment], list[str]]:
+def clean_segments(segments: list[Segment], prompt: str | None,
+                   timed: bool = False) -> tuple[list[Segment], list[str]]:
     """Drop prompt echoes and repeated segments, collapse looping n-grams across segment borders.
 
+    ``timed``: the words were checked against the audio (`guards.py`, which removed the words
+    aligned to no audio), so a segment equal to the previous one was spoken twice (a clip read
+    again) and is kept when it has word timings.
     Returns (kept segments, renumbered; texts of what was removed)."""
     kept: list[Segment] = []
     dropped: list[str] = []
     for seg in segments:
         if is_prompt_echo(seg.text, prompt):
             dropped.append(seg.text.strip())
-        elif kept and len(fold(seg.text).split()) >= 3 and fold(seg.text) == fold(kept[-1].text):
+        elif (kept and len(fold(seg.text).split()) >= 3 and fold(seg.text) == fold(kept[-1].text)
+              and not (timed and seg.words)):
             dropped.append(seg.text.strip())
         else:
             kept.append(seg)

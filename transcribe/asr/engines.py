@@ -21,6 +21,7 @@ from .biasing import build_prompt, clean_segments
 from .commands import apply_commands
 from .convert import ensure_converted, load_whisper_checkpoint
 from .extras import OPENAI_INSTALL_HINT, require_openai_whisper
+from .guards import guard
 from .model import resolve_model
 from .transcript import Segment, Transcript, Word
 
@@ -120,7 +121,7 @@ def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
         log_prob_threshold=opts["log_prob_threshold"],
         no_speech_threshold=opts["no_speech_threshold"],
         condition_on_previous_text=opts["condition_on_previous_text"],
-        initial_prompt=opts["initial_prompt"],
+        initial_prompt=opts.get("previous_text") or opts["initial_prompt"],  # previous_text: a guard's piece
         hotwords=opts["hotwords"],  # prepended to every 30 s window: the carried vocabulary
         word_timestamps=opts["word_timestamps"],
         vad_filter=opts["vad"],
@@ -158,6 +159,9 @@ def _run_openai_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
         if time_map is None:
             return []
     prompt = opts["initial_prompt"] or opts["hotwords"]
+    carry = bool(prompt and opts["hotwords"] and not opts["initial_prompt"])
+    if opts.get("previous_text"):  # a guard's piece (one window): the vocabulary, then the text kept before it
+        prompt, carry = " ".join(p for p in (opts["hotwords"], opts["previous_text"]) if p), False
     result = whisper.transcribe(
         model,
         audio,
@@ -171,7 +175,7 @@ def _run_openai_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
         no_speech_threshold=opts["no_speech_threshold"],
         condition_on_previous_text=opts["condition_on_previous_text"],
         initial_prompt=prompt,
-        carry_initial_prompt=bool(prompt and opts["hotwords"] and not opts["initial_prompt"]),
+        carry_initial_prompt=carry,
         word_timestamps=opts["word_timestamps"],
         fp16=device == "cuda",
     )
@@ -213,13 +217,15 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
                           condition_on_previous_text: bool = True, commands: bool = True,
                           compression_ratio_threshold: float = 2.4, log_prob_threshold: float = -1.0,
                           no_speech_threshold: float = 0.6, cpu_threads: int | None = None,
-                          batch_size: int | None = None) -> dict:
+                          batch_size: int | None = None, guards: bool = True) -> dict:
     """Every option that changes the transcript, as a plain dict (also the cache key).
 
     ``cpu_threads`` pins CTranslate2's thread count (a reproducible draft needs it);
     ``batch_size`` (faster-whisper only) uses its batched pipeline, 0 or None decodes
-    sequentially. Options added later enter the dict only when given, so that earlier cache
-    keys and recorded drafts stay valid."""
+    sequentially; ``guards`` re-decodes the windows whose text the audio cannot hold or whose
+    speech got no text (`guards.py`; needs the word timings). Options added later enter the
+    dict only when given, so that earlier cache keys and recorded drafts stay valid; ``guards``
+    is always there (a recorded draft without it was decoded without guards)."""
     if beam_size < 1:
         raise TranscribeError("la largeur de faisceau (--beam) doit être au moins 1.")
     device = device or default_device()
@@ -238,6 +244,7 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
         "condition_on_previous_text": condition_on_previous_text, "commands": commands,
         "compression_ratio_threshold": compression_ratio_threshold,
         "log_prob_threshold": log_prob_threshold, "no_speech_threshold": no_speech_threshold,
+        "guards": bool(guards),
     }
     if cpu_threads is not None:
         if int(cpu_threads) < 1:
@@ -262,8 +269,15 @@ def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.Pat
     start = time.perf_counter()
     runner = _run_faster_whisper if engine == "faster-whisper" else _run_openai_whisper
     segments = runner(audio, model_path, run_opts)
+    squeezed: list[str] = []
+    guarded = opts["guards"] and opts["word_timestamps"]
+    if guarded:
+        safer = dict(run_opts, batch_size=None)
+        segments, redecoded, squeezed = guard(audio, segments, lambda piece, o: runner(piece, model_path, o), safer)
+        run_opts["redecoded"] = [r.to_dict() for r in redecoded]
     elapsed = time.perf_counter() - start
-    segments, dropped = clean_segments(segments, run_opts["initial_prompt"] or run_opts["hotwords"])
+    segments, dropped = clean_segments(segments, run_opts["initial_prompt"] or run_opts["hotwords"], timed=guarded)
+    dropped = squeezed + dropped
     raw = " ".join(s.text.strip() for s in segments if s.text.strip())
     text = apply_commands(raw) if opts["commands"] else raw
     return Transcript(text=text, segments=segments, engine=engine, model=label, language=opts["language"],

@@ -37,7 +37,7 @@ class Transcript:
     elapsed: float = 0.0  # transcription wall seconds
     raw_text: str = ""  # Whisper's own text, before dictated commands
     source: str | None = None  # audio file, when there is one
-    dropped: list[str] = field(default_factory=list)  # segments removed (prompt echo, loops)
+    dropped: list[str] = field(default_factory=list)  # text removed (prompt echo, loops, words aligned to no audio)
 
     @property
     def words(self) -> list[Word]:

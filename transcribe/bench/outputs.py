@@ -9,7 +9,7 @@ from .. import spreadsheet
 from .evaluate import SystemResult
 from .runner import BIAS_LABEL
 
-CSV_COLUMNS = ["systeme", "moteur", "modele", "faisceau", "biais", "info_reference", "commandes", "exercice",
+CSV_COLUMNS = ["systeme", "moteur", "modele", "faisceau", "biais", "info_reference", "commandes", "gardes", "exercice",
                "mots_ref", "erreurs_mots", "wer", "wer_ic_bas", "wer_ic_haut", "wer_dictee", "cer", "wer_strict",
                "termes_total", "termes_corrects", "precision_termes", "erreurs_critiques",
                "duree_audio_s", "traitement_s", "rtf", "temps_mur_s", "memoire_pic_mo", "depuis_cache", "erreur"]
@@ -37,10 +37,10 @@ def _system_columns(result: SystemResult) -> dict:
     s = result.system
     if s is None:
         return {"systeme": result.name, "moteur": "", "modele": "", "faisceau": "", "biais": "", "info_reference": "",
-                "commandes": ""}
+                "commandes": "", "gardes": ""}
     return {"systeme": result.name, "moteur": s.engine, "modele": s.model_label, "faisceau": s.beam,
             "biais": s.bias, "info_reference": "oui" if s.uses_reference else "non",
-            "commandes": "oui" if s.commands else "non"}
+            "commandes": "oui" if s.commands else "non", "gardes": "oui" if s.guards else "non"}
 
 
 def _f(value, digits: int = 4):

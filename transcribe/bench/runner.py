@@ -1,4 +1,4 @@
-"""Systems (engine × model × beam × biasing mode × commands) run over dictations, one subprocess each."""
+"""Systems (engine × model × beam × biasing mode × commands × guards) run over dictations, one subprocess each."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class System:
     beam: int = 5
     bias: str = "specialite"  # aucun | specialite | exercice (see asr.vocabulary); True/False: exercice/aucun
     commands: bool = True
+    guards: bool = True  # the ASR guards (asr/guards.py); False: the first decoding as it came
 
     def __post_init__(self):
         object.__setattr__(self, "bias", canonical_mode(self.bias))
@@ -50,9 +51,10 @@ class System:
 
     @property
     def name(self) -> str:
-        """A short, file-safe name: ``faster-whisper_base_b5_specialite`` (``_sanscmd`` without commands)."""
+        """A short, file-safe name: ``faster-whisper_base_b5_specialite`` (``_sanscmd`` without commands,
+        ``_sansgardes`` without the guards)."""
         name = f"{self.engine}_{self.model_label}_b{self.beam}_{BIAS_SUFFIX[self.bias]}"
-        return name + ("" if self.commands else "_sanscmd")
+        return name + ("" if self.commands else "_sanscmd") + ("" if self.guards else "_sansgardes")
 
     def to_dict(self) -> dict:
         return dict(asdict(self), name=self.name, uses_reference=self.uses_reference)
@@ -89,16 +91,17 @@ class SystemRun:
     peak_measured: bool = False  # False when every transcript came from the cache (no model loaded)
 
 
-def systems_from_options(engines, models, beams, bias, commands: bool) -> list[System]:
+def systems_from_options(engines, models, beams, bias, commands: bool, guards=(True,)) -> list[System]:
     """Every combination of the options, in the order given (engines outermost).
 
-    ``bias``: one choice or several (« tous », « both », a mode, « oui »/« non »)."""
+    ``bias``: one choice or several (« tous », « both », a mode, « oui »/« non »); ``guards``:
+    with the guards (True), without (False), or both."""
     biases = []
     for choice in [bias] if isinstance(bias, str) else bias:
         biases += [b for b in BIAS_CHOICES[choice] if b not in biases]
     out = []
-    for engine, model, beam, b in itertools.product(engines, models or [None], beams, biases):
-        system = System(engine, model, int(beam), b, commands)
+    for engine, model, beam, b, g in itertools.product(engines, models or [None], beams, biases, guards):
+        system = System(engine, model, int(beam), b, commands, bool(g))
         if system not in out:
             out.append(system)
     return out
@@ -186,7 +189,8 @@ def run_system_ray(system: System, dictations: list[Dictation], pool, use_cache:
     start = time.perf_counter()
     job = _job(system, dictations, use_cache, extra)
     requests = [Request(Path(item["audio"]), system.engine, system.model, use_cache,
-                        {"beam_size": system.beam, "vocabulary": item["vocabulary"], "commands": system.commands})
+                        {"beam_size": system.beam, "vocabulary": item["vocabulary"], "commands": system.commands,
+                         "guards": system.guards})
                 for item in job["items"]]
     outcomes = pool.run(requests, progress=(lambda i: progress(dictations[i].id)) if progress else None)
     items, peaks = [], []

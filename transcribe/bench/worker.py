@@ -19,7 +19,7 @@ def transcribe_one(item: dict, system: dict, use_cache: bool) -> dict:
         transcript, hit = transcribe_cached(
             item["audio"], engine=system["engine"], model=system["model"], use_cache=use_cache,
             beam_size=system["beam"], vocabulary=item.get("vocabulary"),
-            commands=system["commands"])
+            commands=system["commands"], guards=system.get("guards", True))
     except Exception as exc:  # one bad dictation never stops the system
         return {"id": item["id"], "error": str(exc) or type(exc).__name__}
     return {"id": item["id"], "text": transcript.text, "raw_text": transcript.raw_text,

@@ -166,11 +166,14 @@ def check_vocabulary_options(audio, exercise_id, reference, references, vocabula
 @click.option("--language", default="fr", show_default=True, help="Langue imposée au modèle.")
 @click.option("--fallback", is_flag=True,
               help="Autorise le repli par échantillonnage (températures 0,2…1) si le décodage boucle.")
+@click.option("--sans-gardes", "no_guards", is_flag=True,
+              help="Sans les garde-fous : les fenêtres dont le texte ne tient pas dans l'audio (répétitions) "
+                   "ou dont la parole reste sans texte ne sont pas redécodées.")
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit.")
 @ray_options
 def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, bias_mode, no_bias, engine,
         model_path, beam, no_commands, fmt, output, review, review_threshold, vad, batch_size, compute_type,
-        language, fallback, no_cache, ray_address, ray_workers, ray_cpus):
+        language, fallback, no_guards, no_cache, ray_address, ray_workers, ray_cpus):
     """Transcrit un ou plusieurs fichiers AUDIO (wav, flac, ogg, mp3) en brouillon de texte.
 
     Le français est imposé, les commandes dictées (« virgule », « point à la ligne »,
@@ -197,7 +200,7 @@ def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, b
 
         require_openai_whisper()  # the install line before any work on the audio or the model
     options = {"beam_size": beam, "language": language, "vad": vad, "commands": not no_commands,
-               "temperature": FALLBACK_TEMPERATURES if fallback else 0.0}
+               "temperature": FALLBACK_TEMPERATURES if fallback else 0.0, "guards": not no_guards}
     if engine == "faster-whisper":
         options["batch_size"] = batch_size  # 0: sequential
         options["compute_type"] = compute_type  # None: int8 on CPU, float16 on CUDA
@@ -249,8 +252,14 @@ def asr(audio, exercise_id, reference, references, vocabulary_file, specialty, b
             rtf = transcript.real_time_factor or 0.0
             click.echo(f"  {path.name} : {transcript.duration:.1f} s d'audio en {transcript.elapsed:.1f} s "
                        f"(facteur temps réel {rtf:.2f}).", err=True)
+        redecoded = [r for r in transcript.options.get("redecoded", []) if r.get("retenu") != "premier décodage"]
+        if redecoded:
+            click.echo(f"  {len(redecoded)} fenêtre(s) redécodée(s) par les garde-fous : "
+                       + " ; ".join(f"{r['debut']:.1f}–{r['fin']:.1f} s ({', '.join(r['raisons'])})" for r in redecoded),
+                       err=True)
         if transcript.dropped:
-            click.echo(f"  {len(transcript.dropped)} segment(s) écarté(s) (écho de l'invite ou boucle).", err=True)
+            click.echo(f"  {len(transcript.dropped)} passage(s) écarté(s) (écho de l'invite, boucle, ou mots que "
+                       "l'audio ne contient pas).", err=True)
         if fmt == "json":
             rendered.append((path, json.loads(render(transcript, "json", review, review_threshold))))
         else:

@@ -15,6 +15,8 @@ from .asr import check_ray_address, ray_options
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
 BIAS_CHOICE = click.Choice(["oui", "non", "les-deux", "both"])
 BIAIS_CHOICE = click.Choice(["aucun", "specialite", "exercice", "tous"])
+GARDES_CHOICE = click.Choice(["avec", "sans", "les-deux"])
+GARDES = {"avec": (True,), "sans": (False,), "les-deux": (True, False)}
 
 
 def _split_ids(values) -> list[str]:
@@ -113,6 +115,9 @@ def _check_inputs(hyp_dirs, out_dir: Path) -> None:
 @click.option("--vocabulaire", "vocabulary_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
               help="Votre liste de termes (un par ligne), ajoutée au vocabulaire des modes specialite et exercice.")
 @click.option("--no-commands", is_flag=True, help="Garde les commandes dictées (« virgule »…) telles quelles.")
+@click.option("--gardes", "gardes", type=GARDES_CHOICE, default="avec", show_default=True,
+              help="Garde-fous de la reconnaissance (fenêtres qui répètent ou perdent la parole redécodées) : "
+                   "avec, sans (système …_sansgardes), ou les-deux pour mesurer leur effet.")
 @click.option("--exercises", "exercise_ids", multiple=True, metavar="ID,ID",
               help="Restreint aux exercices nommés (séparés par des virgules ; répétable).")
 @click.option("--limit-seconds", type=FiniteFloat(min=0, min_open=True), metavar="S",
@@ -131,11 +136,11 @@ def _check_inputs(hyp_dirs, out_dir: Path) -> None:
 @click.option("--no-cache", is_flag=True, help="Ignore le cache des transcriptions et retranscrit tout.")
 @ray_options
 def bench(audio_dir, references_dir, engines, models, beams, biais, bias, no_bias, vocabulary_file, no_commands,
-          exercise_ids, limit_seconds, hyp_dirs, pairs, out_dir, samples, seed, no_cache, ray_address, ray_workers,
+          gardes, exercise_ids, limit_seconds, hyp_dirs, pairs, out_dir, samples, seed, no_cache, ray_address, ray_workers,
           ray_cpus):
     """Banc d'essai de la reconnaissance vocale sur les dictées (références + audio).
 
-    Chaque combinaison des options (--engine, --model, --beam, --biais) est un « système »,
+    Chaque combinaison des options (--engine, --model, --beam, --biais, --gardes) est un « système »,
     exécuté sur chaque dictée (par défaut celles fournies ; AUDIO_DIR remplace le dossier
     audio, fichiers <id>.flac|wav|mp3|ogg) au travers du cache des transcriptions, dans un
     processus à part pour mesurer sa mémoire. Mesures par dictée et sur le corpus
@@ -155,7 +160,7 @@ def bench(audio_dir, references_dir, engines, models, beams, biais, bias, no_bia
 
     check_ray_address(ray_address)
     if hyp_dirs and (engines or models or beams or no_bias or biais or bias or vocabulary_file or no_cache
-                     or ray_address):
+                     or ray_address or gardes != "avec"):
         raise click.UsageError("--hyp-dir évalue des hypothèses existantes : pas d'option de reconnaissance avec.")
     _check_inputs(hyp_dirs, Path(out_dir))
     extra = None
@@ -185,7 +190,7 @@ def bench(audio_dir, references_dir, engines, models, beams, biais, bias, no_bia
                 err.print(f"[yellow]{r.name} : hypothèses sans référence ignorées : {', '.join(r.unknown_ids)}[/]")
     else:
         systems = runner.systems_from_options(engines or ["faster-whisper"], list(models), beams or [5],
-                                              bias_choices, not no_commands)
+                                              bias_choices, not no_commands, GARDES[gardes])
         if any(s.engine == "openai-whisper" for s in systems):
             from ..asr.extras import require_openai_whisper
 
