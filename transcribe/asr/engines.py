@@ -2,7 +2,8 @@
 
 ``PROGRESS`` (a context variable): set to a function, it is called with the share of the
 audio decoded so far (0..1) each time faster-whisper yields a segment (its end time over the
-audio's duration); openai-whisper returns all its segments at once and calls nothing.
+audio's duration; not during the guards' re-decoding of a piece); openai-whisper returns all
+its segments at once and calls nothing.
 """
 
 from __future__ import annotations
@@ -257,6 +258,15 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
     return opts
 
 
+def _unreported(runner, *args):
+    """A guard's re-decoding of a piece: its segments' times are the piece's, not the audio's."""
+    token = PROGRESS.set(None)
+    try:
+        return runner(*args)
+    finally:
+        PROGRESS.reset(token)
+
+
 def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.PathLike | None = None,
                      **options) -> Transcript:
     """Transcribe a file path or a 16 kHz mono array; see `transcription_options` for the knobs."""
@@ -273,7 +283,8 @@ def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.Pat
     guarded = opts["guards"] and opts["word_timestamps"]
     if guarded:
         safer = dict(run_opts, batch_size=None)
-        segments, redecoded, squeezed = guard(audio, segments, lambda piece, o: runner(piece, model_path, o), safer)
+        segments, redecoded, squeezed = guard(audio, segments, lambda piece, o: _unreported(runner, piece, model_path, o),
+                                              safer)
         run_opts["redecoded"] = [r.to_dict() for r in redecoded]
     elapsed = time.perf_counter() - start
     segments, dropped = clean_segments(segments, run_opts["initial_prompt"] or run_opts["hotwords"], timed=guarded)
