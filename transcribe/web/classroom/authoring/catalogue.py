@@ -68,23 +68,23 @@ class CreationCatalogue:
                 Creation.exercise_id == exercise_id, Creation.state == PUBLISHED, Creation.version > 0))
         return self._entry(exercise_id, version) if version else None
 
-    def at_version(self, exercise_id: str, version: int | None) -> Entry | None:
+    def _published(self, exercise_id: str, version: int | None, offered: bool) -> Entry | None:
         if version is None:
             return None
+        query = select(CreationVersion.id).join(Creation).where(Creation.exercise_id == exercise_id,
+                                                                 CreationVersion.version == version)
+        if offered:
+            query = query.where(Creation.state == PUBLISHED)
         with self.sessions.begin() as session:
-            published = session.scalar(select(CreationVersion.id).join(Creation).where(
-                Creation.exercise_id == exercise_id, Creation.state == PUBLISHED,
-                CreationVersion.version == version))
+            published = session.scalar(query)
         return self._entry(exercise_id, version) if published else None
+
+    def at_version(self, exercise_id: str, version: int | None) -> Entry | None:
+        return self._published(exercise_id, version, offered=True)
 
     def archived(self, exercise_id: str, version: int | None) -> Entry | None:
         """Any version ever published, the creation offered or not (the trainer's view of old attempts)."""
-        if version is None:
-            return None
-        with self.sessions.begin() as session:
-            published = session.scalar(select(CreationVersion.id).join(Creation).where(
-                Creation.exercise_id == exercise_id, CreationVersion.version == version))
-        return self._entry(exercise_id, version) if published else None
+        return self._published(exercise_id, version, offered=False)
 
     def problems(self) -> list[str]:
         with self._lock:
