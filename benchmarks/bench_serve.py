@@ -91,9 +91,11 @@ def start_server(workers: int, references: Path, data: Path) -> tuple[subprocess
 
 
 async def dictation_round(client: httpx.AsyncClient, base: str, text: str, rng: random.Random,
-                          latencies: list[float], answered: list[str], counts: dict, csrf_page: bool = False) -> None:
+                          latencies: list[float], answered: list[str], counts: dict, csrf_page: bool = False,
+                          autosaves: list[float] | None = None) -> None:
     """What the dictation page does once: open it, start listening, three autosaves, hand the copy
-    in, open the report. ``csrf_page``: the classroom's pages carry a CSRF token to send back."""
+    in, open the report. ``csrf_page``: the classroom's pages carry a CSRF token to send back;
+    ``autosaves``: where to note each autosave's latency."""
     page = await client.get(base)
     counts["requests"] += 1
     token = re.search(r'data-token="([^"]+)"', page.text).group(1)
@@ -104,8 +106,11 @@ async def dictation_round(client: httpx.AsyncClient, base: str, text: str, rng: 
     await client.post(f"{base}/debut", json={"jeton": token}, headers=headers)
     copy = mistype(rng, text)
     for share in (0.3, 0.6, 0.9):
+        start = time.perf_counter()
         await client.post(f"{base}/sauvegarde", json={"jeton": token, "texte": copy[:int(len(copy) * share)]},
                           headers=headers)
+        if autosaves is not None:
+            autosaves.append(time.perf_counter() - start)
     counts["requests"] += 4
     start = time.perf_counter()
     response = await client.post(f"{base}/rendre", data={"jeton": token, "texte": copy, **form})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
 from transcribe.web import store
-from transcribe.web.classroom import accounts
 from transcribe.web.app import create_app
+from transcribe.web.classroom import accounts
 from transcribe.web.classroom.models import TRAINER
 from transcribe.web.config import Settings
 from transcribe.web.db import WorkingCopy, utcnow
@@ -121,3 +122,43 @@ def submit_attempt(app, learner_name: str, exercise_id: str, text: str, minutes:
     assert created
     return attempt
 
+
+
+SHORT_CLIP = Path(__file__).resolve().parent.parent / "audio_samples" / "00-court.flac"
+
+
+def make_creation(app, trainer: Browser, exercise_id: str, audio: Path = SHORT_CLIP, **fields) -> dict:
+    """An exercise made in the browser, as far as its transcription: the recording uploaded
+    through the page's form, the job run by the worker (in this process, the embedded Whisper:
+    the transcript cache makes it cheap after the first time); then ``fields`` autosaved.
+    Returns the creation page's form fields."""
+    from transcribe.web.classroom.authoring import worker
+
+    response = trainer.post("/formateur/exercices/nouveau", {"identifiant": exercise_id},
+                            files={"audio": (audio.name, audio.read_bytes(), "audio/flac")})
+    assert response.status_code == 303, response.text
+    services = app.state.services
+    services.creations.runner = worker.run_in_process
+    assert services.creations.run_once()
+    if fields:
+        revision = current_revision(trainer, exercise_id)
+        saved = trainer.client.post(f"/formateur/creations/{exercise_id}/sauvegarde",
+                                    json={"revision": revision, "champs": fields}, headers={"X-CSRF-Token": trainer.csrf})
+        assert saved.status_code == 200, saved.text
+    from sqlalchemy import select
+
+    from transcribe.web.classroom.models import Creation
+
+    with services.sessions.begin() as session:
+        return dict(session.scalar(select(Creation).where(Creation.exercise_id == exercise_id)).draft)
+
+
+def current_revision(trainer: Browser, exercise_id: str) -> int:
+    page = trainer.get(f"/formateur/creations/{exercise_id}")
+    return int(re.search(r'data-revision="(\d+)"', page.text)[1])
+
+
+def publish(trainer: Browser, exercise_id: str, **fields):
+    """Publish the creation (the form's fields sent with it, as the page does)."""
+    return trainer.post(f"/formateur/creations/{exercise_id}/publier",
+                        {"revision": current_revision(trainer, exercise_id), **fields})

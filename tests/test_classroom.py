@@ -90,8 +90,9 @@ def test_exports_are_the_gradebook_of_transcribe_grade_and_grade_gives_the_same_
         "LISEZMOI.txt", "manifeste.csv", "gradebook.csv", "gradebook.json", "moodle.csv",
         "copies/lea/14-ordonnance.txt", "copies/paul/14-ordonnance.txt", "copies/paul/05-echographie-abdominale.txt",
         "references/14-ordonnance.txt", "references/14-ordonnance.toml", "references/14-ordonnance.modele.txt",
-        "references/05-echographie-abdominale.txt", "references/05-echographie-abdominale.toml",
-        "references/05-echographie-abdominale.modele.txt"])
+        "references/14-ordonnance.brouillon.txt", "references/05-echographie-abdominale.txt",
+        "references/05-echographie-abdominale.toml", "references/05-echographie-abdominale.modele.txt",
+        "references/05-echographie-abdominale.brouillon.txt"])
     archive.extractall(tmp_path / "export")
     out = tmp_path / "export" / "corrections"
     result = CliRunner().invoke(main, ["grade", str(tmp_path / "export" / "copies"), "--references",
@@ -146,7 +147,7 @@ def test_rgpd_export_and_deletion_of_one_learner(classe):
     assert classe["paul"].get("/").status_code == 303  # the deleted learner's session is gone
     assert Browser(app).login("paul").status_code == 401
     journal = marie.get("/formateur/journal")
-    assert "suppression_apprenant" in journal.text and "tentatives : 1" in journal.text
+    assert "<td>Apprenant supprimé</td><td>paul</td><td class=\"small\">tentatives : 1</td>" in journal.text
 
 
 def test_csv_import_creates_accounts_and_shows_passwords_once(classe):

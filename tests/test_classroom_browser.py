@@ -53,6 +53,18 @@ def do_the_dictation(page) -> str:
     return page.text_content("#note").split("/")[0].strip()
 
 
+def assert_tables_fit(page) -> None:
+    """The page is no wider than the window: a table wider than it scrolls in its own box."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    cut = page.evaluate("""() => [...document.querySelectorAll('table')].filter(t => {
+        const box = t.closest('.table-wrap');
+        const scrolls = box && getComputedStyle(box).overflowX === 'auto';
+        return !scrolls && (t.getBoundingClientRect().right > window.innerWidth
+                            || t.scrollWidth > t.parentElement.clientWidth + 1);
+    }).map(t => t.id || t.className)""")
+    assert cut == []
+
+
 @pytest.fixture
 def server(tmp_path):
     env = {**os.environ, "TRANSCRIBE_DATA_DIR": str(tmp_path / "donnees"), "PYTHONUNBUFFERED": "1"}
@@ -133,6 +145,8 @@ def test_trainer_assigns_learner_submits_trainer_exports_and_grade_agrees(server
         cell.locator("a").click()
         trainer.wait_for_url(re.compile(r".*/formateur/tentatives/\d+$"))
         assert trainer.text_content("#note").split("/")[0].strip() == shown_note
+        trainer.goto(class_url + "/rapport")
+        assert_tables_fit(trainer)
         trainer.goto(class_url)
         with trainer.expect_download() as download:
             trainer.click("a:has-text('Copies et carnet (ZIP)')")

@@ -109,7 +109,9 @@ def check_writable(out: Path) -> None:
 
 
 def report_path(item: BatchItem) -> str:
-    return f"{item.learner}/{item.exercise}.html"
+    """``<learner>/<exercise>.html``; a copy the manifest marks as a corrected draft:
+    ``<learner>/<exercise>.correction.html`` (the same learner may have typed it too)."""
+    return f"{item.learner}/{item.exercise}{'.correction' if item.post_edit else ''}.html"
 
 
 def check_collisions(items: list[BatchItem], out: Path, inputs: list[Path]) -> None:

@@ -29,7 +29,8 @@ Errors of the final text that match a draft error have origin ``brouillon``, the
   no added text left at its anchor);
 - *missed* (``missed``): an error of the final text is this draft error, in whole or in part;
 - *miscorrected* (``miscorrected``): the learner changed the passage, but the final text is
-  still wrong there — the new error counts among the ``introduced`` ones.
+  still wrong there — the new error counts among the ``introduced`` ones, and is listed in
+  ``miscorrecting`` (the reports label it « mal corrigée »).
 
 So ``draft_errors = corrected + missed + miscorrected``; ``introduced`` counts the final
 text's errors of origin ``apprenant``; ``correction_rate = corrected / draft_errors``
@@ -83,6 +84,7 @@ class PostEdit:
     status: list[str]  # per draft error: corrigee | oubliee | mal_corrigee
     origins: list[str]  # per final error: brouillon | apprenant
     left: list[tuple[Error, Error]] = field(default_factory=list)  # (final error, its draft error)
+    miscorrecting: list[Error] = field(default_factory=list)  # final errors where a draft error was changed, still wrong
 
     @property
     def draft_errors(self) -> int:
@@ -194,15 +196,18 @@ def compare(final: Score, draft: Score, lines_left: int = 0) -> PostEdit:
         error.origin = origin
     left_from = set(matched.values())
     status = [MISSED] * lines_left
+    miscorrecting: set[int] = set()
     for d, dk in enumerate(draft_keys):
         if d in left_from:
             status.append(MISSED)
-        elif any(fk.overlaps(dk) for fk in final_keys):
+        elif overlapping := [f for f, fk in enumerate(final_keys) if fk.overlaps(dk)]:
             status.append(MISCORRECTED)
+            miscorrecting.update(f for f in overlapping if origins[f] == "apprenant")
         else:
             status.append(CORRECTED)
     left = [(final.errors[f], draft.errors[d]) for f, d in sorted(matched.items())]
-    return PostEdit(draft=draft, status=status, origins=origins, left=left)
+    return PostEdit(draft=draft, status=status, origins=origins, left=left,
+                    miscorrecting=[final.errors[f] for f in sorted(miscorrecting)])
 
 
 def score_post_edit_documents(final: Document, draft: Document, reference: Document, exercise=None,

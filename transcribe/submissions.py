@@ -19,7 +19,9 @@ row per submission, header names in French or English (case and accents ignored)
   (``<references>/<exercise>.brouillon.txt``), else the draft file, relative to SUBMISSIONS.
 
 A manifest row that names a file found in the folders replaces what was guessed for it;
-other rows are added. Two files for the same learner and exercise are both refused.
+other rows are added. Two files for the same learner and exercise are both refused, unless
+one is a dictation and the other a corrected draft (its ``brouillon`` cell set): two copies
+of two activities, the corrected draft's report then ``<learner>/<exercise>.correction.html``.
 """
 
 from __future__ import annotations
@@ -260,12 +262,13 @@ def merge_manifest(found: list[BatchItem], listed: list[BatchItem]) -> list[Batc
 
 
 def mark_duplicates(items: list[BatchItem]) -> None:
-    """Two files for the same learner and exercise: neither is graded (which one counts?)."""
-    groups: dict[tuple[str, str], list[BatchItem]] = {}
+    """Two files for the same learner, exercise and activity (a dictation, or a corrected draft
+    marked by the manifest): neither is graded (which one counts?)."""
+    groups: dict[tuple[str, str, bool], list[BatchItem]] = {}
     for item in items:
         if not item.problem and item.file is not None and item.file.suffix.lower() in SUPPORTED_SUFFIXES:
-            groups.setdefault((item.learner, item.exercise), []).append(item)
-    for (learner, exercise), group in groups.items():
+            groups.setdefault((item.learner, item.exercise, item.post_edit), []).append(item)
+    for (learner, exercise, _corrected), group in groups.items():
         if len(group) > 1:
             names = ", ".join(sorted(p.file.name for p in group if p.file is not None))
             for item in group:

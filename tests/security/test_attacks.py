@@ -204,6 +204,21 @@ def test_anonymous_posts_are_refused_before_their_body_is_read(sqlite_world):
     assert (status, read) == (403, 0)
 
 
+def test_a_recording_over_its_limit_is_refused_before_it_is_read(sqlite_world):
+    """The recording of a new exercise has its own limit (a 30 min WAV), checked on the declared size."""
+    from transcribe.web.classroom.views.authoring import MAX_RECORDING_BYTES, NEW_PATH
+
+    marie = sqlite_world["marie"]
+    cookies = f"transcribe_session={marie.client.cookies.get('transcribe_session')}"
+    declared = {"Content-Type": "multipart/form-data; boundary=xyz", "X-CSRF-Token": marie.csrf,
+                "Content-Length": str(MAX_RECORDING_BYTES + 1)}
+    status, read, body = asgi_post(sqlite_world["app"], NEW_PATH, declared, MAX_RECORDING_BYTES + 1, cookies=cookies)
+    assert (status, read) == (413, 0) and "Envoi trop volumineux" in body.decode()
+    status, read, _ = asgi_post(sqlite_world["app"], NEW_PATH, {**declared, "Content-Length": str(10_000_000)},
+                                10_000_000)  # anonymous: refused before, whatever the size
+    assert (status, read) == (403, 0)
+
+
 def test_a_learner_posting_to_a_trainer_path_is_refused_before_the_body_is_read(sqlite_world):
     paul = sqlite_world["paul"]
     cookies = f"transcribe_session={paul.client.cookies.get('transcribe_session')}"

@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
-from classroom_kit import PASSWORD, Browser, assign, register, submit_attempt
+from classroom_kit import PASSWORD, Browser, assign, make_creation, publish, register, submit_attempt
 from security_kit import SHORT_FLAC, sqlite_world, world  # noqa: F401  (fixtures)
 from sqlalchemy import select, text
 from starlette.routing import Mount, Route
@@ -48,16 +48,20 @@ def with_sides(w: dict) -> dict:
     """Side a: Marie, her class, Paul and his attempt; side b: Jules's, with an exercise
     assigned to his class only. Each side's values for every route parameter."""
     assign(w["jules"], w["class_b"], ONLY_B)
+    make_creation(w["app"], w["marie"], "creation-marie")  # made in the browser: each trainer's own
+    make_creation(w["app"], w["jules"], "creation-jules")
     with w["app"].state.services.sessions.begin() as session:
         devoirs = {c: session.scalar(select(Assignment.id).where(Assignment.class_id == c).order_by(Assignment.id))
                    for c in (w["class_a"], w["class_b"])}
     w["values"] = {
         "a": {"classe": w["class_a"], "devoir": devoirs[w["class_a"]], "tentative": w["attempt_paul"],
               "apprenant": w["ids"]["paul"], "fichier": "carnet.csv", "exercise": "14-ordonnance", "mode": "dictee",
-              "attempt": w["attempt_paul"], "note": w["grades"]["paul"], "plateforme": w["platform"], "format": "docx"},
+              "attempt": w["attempt_paul"], "note": w["grades"]["paul"], "plateforme": w["platform"], "format": "docx",
+              "creation": "creation-marie"},
         "b": {"classe": w["class_b"], "devoir": devoirs[w["class_b"]], "tentative": w["attempt_lea"],
               "apprenant": w["ids"]["lea"], "fichier": "carnet.csv", "exercise": ONLY_B, "mode": "dictee",
-              "attempt": w["attempt_lea"], "note": w["grades"]["lea"], "plateforme": w["platform"], "format": "docx"},
+              "attempt": w["attempt_lea"], "note": w["grades"]["lea"], "plateforme": w["platform"], "format": "docx",
+              "creation": "creation-jules"},
     }
     return w
 
@@ -321,9 +325,15 @@ def hostile(sqlite_sides):
 
         zoe_id = find_user(session, "zoe").id
     attempts = re.findall(r'href="/tentatives/(\d+)"', zoe.get("/progression").text)
+    # an exercise made in the browser, every field of its form filled with the payload, published
+    make_creation(app, marie, "xss-creation", reference=f"Compte rendu {XSS}.", entete=XSS, signature=XSS, titre=XSS,
+                  specialite=XSS, consigne=XSS, fiche=f"Médecin : {XSS}", termes=XSS, valeurs=XSS, rubriques=XSS,
+                  temps="10")
+    assert publish(marie, "xss-creation").status_code == 303
+    assign(marie, class_id, "xss-creation")
     values = {"classe": class_id, "devoir": 0, "tentative": attempts[0], "apprenant": zoe_id, "fichier": "carnet.csv",
               "exercise": "16-xss", "mode": "dictee", "attempt": attempts[0], "note": 0,
-              "plateforme": sqlite_sides["platform"], "format": "docx"}
+              "plateforme": sqlite_sides["platform"], "format": "docx", "creation": "xss-creation"}
     return {"zoe": zoe, "values": values, "imported": imported, "class_id": class_id}
 
 
@@ -366,5 +376,6 @@ def test_payloads_in_every_field_are_inert_on_every_page_type(sqlite_sides, host
         assert injected(response.text) == [], name
     shown = {name: Elements(r.text).shown for name, r in pages.items()}
     for name in (f"/formateur/classes/{hostile['class_id']}", "/formateur/exercices", "import", "connexion ratée",
+                 "/formateur/creations/xss-creation", "/formateur/creations/xss-creation/apercu/dictee",
                  f"/tentatives/{hostile['values']['attempt']}", "/exercices/16-xss/dictee", "404 exercice"):
         assert XSS in shown[name], name  # shown as text, not dropped

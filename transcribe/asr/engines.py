@@ -1,7 +1,14 @@
-"""faster-whisper (CTranslate2) and openai-whisper (PyTorch) behind one `transcribe_audio`."""
+"""faster-whisper (CTranslate2) and openai-whisper (PyTorch) behind one `transcribe_audio`.
+
+``PROGRESS`` (a context variable): set to a function, it is called with the share of the
+audio decoded so far (0..1) each time faster-whisper yields a segment (its end time over the
+audio's duration; not during the guards' re-decoding of a piece); openai-whisper returns all
+its segments at once and calls nothing.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 import time
@@ -20,6 +27,7 @@ from .model import resolve_model
 from .transcript import Segment, Transcript, Word
 
 ENGINES = ("faster-whisper", "openai-whisper")
+PROGRESS: contextvars.ContextVar = contextvars.ContextVar("transcription_progress", default=None)
 VAD_AUTO_SECONDS = 30.0  # VAD is switched on automatically above this duration
 # ``batch_size`` (``asr --lot N``) is an option, not the default: on 2 idle cores the batched
 # pipeline decoded the bundled dictations 1.6x faster at beam 5, but with the specialty's word
@@ -129,10 +137,13 @@ def _run_faster_whisper(audio, model_path: Path, opts: dict) -> list[Segment]:
     else:
         segments, _info = model.transcribe(audio, **kwargs)
     out = []
+    progress, duration = PROGRESS.get(), len(audio) / SAMPLE_RATE
     for i, seg in enumerate(segments):
         words = [Word(_r(w.start), _r(w.end), w.word, _r(w.probability, 4)) for w in (seg.words or [])]
         out.append(Segment(i, _r(seg.start), _r(seg.end), seg.text, words,
                            _r(seg.avg_logprob, 4), _r(seg.compression_ratio, 4), _r(seg.no_speech_prob, 4)))
+        if progress is not None and duration > 0:
+            progress(min(1.0, float(seg.end) / duration))
     return out
 
 
@@ -247,6 +258,15 @@ def transcription_options(*, engine: str, beam_size: int = 5, language: str = "f
     return opts
 
 
+def _unreported(runner, *args):
+    """A guard's re-decoding of a piece: its segments' times are the piece's, not the audio's."""
+    token = PROGRESS.set(None)
+    try:
+        return runner(*args)
+    finally:
+        PROGRESS.reset(token)
+
+
 def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.PathLike | None = None,
                      **options) -> Transcript:
     """Transcribe a file path or a 16 kHz mono array; see `transcription_options` for the knobs."""
@@ -263,7 +283,8 @@ def transcribe_audio(source, engine: str = "faster-whisper", model: str | os.Pat
     guarded = opts["guards"] and opts["word_timestamps"]
     if guarded:
         safer = dict(run_opts, batch_size=None)
-        segments, redecoded, squeezed = guard(audio, segments, lambda piece, o: runner(piece, model_path, o), safer)
+        segments, redecoded, squeezed = guard(audio, segments, lambda piece, o: _unreported(runner, piece, model_path, o),
+                                              safer)
         run_opts["redecoded"] = [r.to_dict() for r in redecoded]
     elapsed = time.perf_counter() - start
     segments, dropped = clean_segments(segments, run_opts["initial_prompt"] or run_opts["hotwords"], timed=guarded)

@@ -27,7 +27,8 @@ moved into place one by one without ever replacing a file (a hard link, which fa
 the name is taken, then the temporary name removed), the reference ``.txt`` last: an
 exercise is listed only once it is whole, and an interrupted run leaves nothing behind.
 
-No printing here: the progress goes to the ``progress`` callback, the result is a
+No printing here: the progress goes to the ``progress`` callback (during the Whisper pass,
+from 0.1 to 0.9 as faster-whisper's segments come: ``asr.engines.PROGRESS``), the result is a
 `NewExercise` (``to_dict`` for JSON) that the command line or a web page presents.
 """
 
@@ -194,6 +195,7 @@ def create_exercise(audio: str | Path, exercise_id: str, references_dir: str | P
     Whisper); ``vocabulary`` is the trainer's own list of terms (biasing, and counted as
     lexicon for the near-misses). Raises `TranscribeError` (nothing written) on bad input."""
     from ..asr.cache import transcribe_cached
+    from ..asr.engines import PROGRESS
     from ..asr.timings import align_timings
     from ..asr.vocabulary import vocabulary_for
     from ..drafts import default_settings, write_draft
@@ -216,9 +218,14 @@ def create_exercise(audio: str | Path, exercise_id: str, references_dir: str | P
         write_atomic(staged["audio"], recording.flac_bytes())
         settings = default_settings(staged["audio"], engine=engine, model=model, vocabulary=words,
                                     exercise=exercise_id)
-        report("transcription", f"Reconnaissance vocale ({recording.duration:.0f} s d'enregistrement)…", 0.1)
-        transcript, cached = transcribe_cached(staged["audio"], engine=settings.engine, model=model,
-                                               use_cache=use_cache, **settings.transcription_kwargs())
+        message = f"Reconnaissance vocale ({recording.duration:.0f} s d'enregistrement)…"
+        report("transcription", message, 0.1)
+        hook = PROGRESS.set(lambda done: report("transcription", message, 0.1 + 0.8 * done))
+        try:
+            transcript, cached = transcribe_cached(staged["audio"], engine=settings.engine, model=model,
+                                                   use_cache=use_cache, **settings.transcription_kwargs())
+        finally:
+            PROGRESS.reset(hook)
         text = transcript.text.strip()
         if not text:
             raise TranscribeError("Whisper n'a reconnu aucun mot dans cet enregistrement : rien n'a été écrit.",

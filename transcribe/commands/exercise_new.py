@@ -106,8 +106,11 @@ def new(audio, exercise_id, references, title, specialty, vocabulary_file, engin
     check_folder(references)
     vocabulary = read_vocabulary_file(vocabulary_file) if vocabulary_file is not None else None
 
+    shown = set()
+
     def progress(stage: str, message: str, fraction: float) -> None:
-        if stage != "pret":
+        if stage != "pret" and stage not in shown:  # one line a stage (Whisper reports every segment)
+            shown.add(stage)
             click.echo(f"[{fraction:4.0%}] {message}".replace("%", " %"), err=True)
 
     made = create_exercise(audio, exercise_id, references, title=title, specialty=specialty, vocabulary=vocabulary,

@@ -118,9 +118,10 @@ def learner_context(score: Score, learner: str, exercise: str, file_name: str,
         pieces.append({"text": text if not mark.is_omission else e.ref, "n": mark.index + 1, "type": e.type,
                        "omission": mark.is_omission, "title": _title(e, mark.index + 1),
                        "draft": e.origin == "brouillon"})
+    miscorrecting = {id(e) for e in score.post_edit.miscorrecting} if score.post_edit is not None else set()
     errors = [{"n": k + 1, "type": e.type, "label": TYPE_LABELS[e.type], "ref": e.ref, "hyp": e.hyp,
                "line": e.line, "flags": [FLAG_LABELS[f] for f in e.flags], "shown": k in shown,
-               "origin": e.origin}
+               "origin": e.origin, "miscorrected": id(e) in miscorrecting}
               for k, e in enumerate(score.errors)]
     counts = {t: 0 for t in TYPE_LABELS}
     for e in score.errors:

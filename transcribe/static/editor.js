@@ -1,7 +1,8 @@
 /* The text area: word counter, pastes counted, the timer from the first play, autosave to
    the browser (at each change) and to the server (every few seconds), one submission.
    With a template: the cursor starts where the dictated text goes (dictation), and a button
-   puts the text inside the template (correction of a draft). */
+   puts the text inside the template (correction of a draft). In a trainer's preview
+   (data-preview), nothing is saved, stored or submitted. */
 (function () {
   "use strict";
 
@@ -13,6 +14,7 @@
   if (!root || !area) { return; }
   var data = root.dataset;
   var token = data.token;
+  var preview = !!data.preview;
   var storageKey = "transcribe.copie." + data.exercise + "." + data.mode;
   var clockSkew = Date.now() - parseInt(data.now, 10);  // browser clock minus server clock
   var started = data.started ? parseInt(data.started, 10) + clockSkew : null;
@@ -62,12 +64,14 @@
 
   /* --- browser storage ---------------------------------------------------------------------- */
   function storeLocally() {
+    if (preview) { return; }
     try {
       window.localStorage.setItem(storageKey, JSON.stringify({
         jeton: token, texte: area.value, quand: Date.now(), collages: pastes, caracteres: pastedChars}));
     } catch (e) { /* storage full or disabled: the server copy remains */ }
   }
   function restoreLocally() {
+    if (preview) { return; }
     var saved = null;
     try { saved = JSON.parse(window.localStorage.getItem(storageKey) || "null"); } catch (e) { saved = null; }
     if (!saved || saved.jeton !== token) { return; }  // another (already submitted) copy
@@ -98,7 +102,7 @@
     });
   }
   function saveNow(keepalive) {
-    if (!dirty || saving || closed || submitting) { return; }
+    if (!dirty || saving || closed || submitting || preview) { return; }
     saving = true;
     dirty = false;
     var sent = area.value;
@@ -121,7 +125,7 @@
     dirty = true;
     countWords();
     storeLocally();
-    saveStatus.textContent = "Modifications en cours d'enregistrement…";
+    saveStatus.textContent = preview ? "Aperçu : rien n'est enregistré" : "Modifications en cours d'enregistrement…";
   });
   window.setInterval(function () { saveNow(false); }, SAVE_EVERY_MS);
   window.addEventListener("pagehide", function () { storeLocally(); saveNow(true); });
@@ -144,6 +148,7 @@
     if (started !== null || closed) { return; }
     started = Date.now();
     showTimer();
+    if (preview) { return; }
     post(data.startUrl, {jeton: token}).then(function (response) {
       if (response.status === 409) { return stale(response); }
       return response.json().then(function (body) {
@@ -160,7 +165,7 @@
   var form = document.getElementById("copy-form");
   form.addEventListener("submit", function (event) {
     var button = document.getElementById("submit");
-    if (button.disabled || closed) { event.preventDefault(); return; }
+    if (button.disabled || closed || preview) { event.preventDefault(); return; }
     showPastes();
     storeLocally();
     submitting = true;  // an autosave now would race the submission (the server refuses it: 409)
@@ -189,7 +194,7 @@
       })
       .catch(function () { window.setTimeout(pollTimings, POLL_TIMINGS_MS * 3); });
   }
-  if (data.timingsState === "calcul") { window.setTimeout(pollTimings, POLL_TIMINGS_MS); }
+  if (data.timingsState === "calcul" && !preview) { window.setTimeout(pollTimings, POLL_TIMINGS_MS); }
 
   /* --- the template: where the dictated text goes ------------------------------------------- */
   var startArea = document.getElementById("start-text");

@@ -225,6 +225,7 @@
   window.TranscribePlayer = {
     audio: audio,
     onFirstPlay: function (cb) { if (played) { cb(); } else { firstPlayCallbacks.push(cb); } },
-    settings: function () { return clone(settings); }
+    settings: function () { return clone(settings); },
+    playFrom: function (t) { seekTo(t); play(); }  // the authoring page's ▶ on a word to check
   };
 })();

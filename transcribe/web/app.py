@@ -41,10 +41,14 @@ class Services:
     timings: TimingsService
     logins: object = None  # classroom mode: classroom.logins.Logins
     lti: object = None  # classroom mode: classroom.lti.tool.Tool (Moodle)
+    creations: object = None  # classroom mode: classroom.authoring.worker.Worker (the transcriptions)
     # called as hook(learner_id, attempt) after a new attempt is stored (in a worker thread);
     # the classroom sends notes to Moodle from there, the workspace knows nothing of it
     on_submit: list = field(default_factory=list)
     background: list = field(default_factory=list)  # objects with start() and stop(), run by the lifespan
+    # called as hook(attempt) → [{"author": str, "text": str, "at": datetime}]: what others wrote about
+    # an attempt, shown on its report (the classroom's trainer comment)
+    attempt_notes: list = field(default_factory=list)
 
 
 def _solo_learner_id(sessions: sessionmaker[Session]) -> int:

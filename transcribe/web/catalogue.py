@@ -5,6 +5,11 @@ again when the folder changes, so that a trainer can add an exercise without a r
 exercise id from a URL is only ever looked up in this list: never joined to a path. The
 folder of exercises uploaded from the browser is ``confined`` (``exercise.load_exercise``):
 its metadata cannot point the server at any other file.
+
+Every catalogue answers ``get(id)`` (the exercise as offered now) and ``at_version(id,
+version)`` (the exercise as it was at one version, for a copy started then and for its
+attempts). A folder's exercises have no versions: ``version`` is ``None``, and ``at_version``
+with ``None`` is ``get``. The classroom adds exercises made in the browser, which have.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class Entry:
     exercise: Exercise
     duration: float | None  # audio seconds, None without audio
     problem: str = ""  # why the exercise cannot be worked on, in French
+    version: int | None = None  # an exercise made in the classroom server: its version number
 
     @property
     def draft(self) -> Path | None:
@@ -94,6 +100,10 @@ class Catalogue:
         with self._lock:
             self._load()
             return self._entries.get(exercise_id)
+
+    def at_version(self, exercise_id: str, version: int | None) -> Entry | None:
+        """A folder's exercises are not versioned: only ``None`` is found."""
+        return self.get(exercise_id) if version is None else None
 
 
 def check_folder(references_dir: Path) -> None:

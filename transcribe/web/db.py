@@ -6,6 +6,10 @@ in one mode, autosaved, with the idempotency token that its submission will carr
 ``attempts``: every submitted copy with its score (the score contract as JSON) and the
 learner report's data, never modified afterwards.
 
+An exercise made in the classroom server is versioned (``catalogue.Entry.version``): a
+working copy keeps the version it was started on (``exercise_version``) and its attempt is
+graded against that version and records it; files exercises have none (``None``).
+
 Constraint names follow a naming convention for Alembic; ``migrate.create_schema`` creates the
 schema or migrates it; a model change comes with a script in ``migrations/versions`` (the
 classroom's tables: ``classroom/models.py``, scripts in ``classroom/migrations``).
@@ -75,6 +79,7 @@ class WorkingCopy(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     pastes: Mapped[int] = mapped_column(Integer, default=0)
     pasted_chars: Mapped[int] = mapped_column(Integer, default=0)
+    exercise_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the version started on
 
 
 class Attempt(Base):
@@ -95,6 +100,7 @@ class Attempt(Base):
     note: Mapped[float | None] = mapped_column(Float, nullable=True)
     acquis: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     reference_sha256: Mapped[str] = mapped_column(String(64), default="")
+    exercise_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the version graded against
     score: Mapped[dict] = mapped_column(JSON)  # the score contract
     report: Mapped[dict] = mapped_column(JSON)  # the learner report's context (report.html)
 

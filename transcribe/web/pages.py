@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -36,10 +36,18 @@ READ_ONLY = ("La base de données du serveur est en lecture seule : rien n'a ét
              "qui gère le serveur.")
 
 
-def date_fr(moment: datetime | None) -> str:
-    """A stored (UTC) moment in the machine's local time: « 03/03/2026 à 14 h 05 »."""
+def date_fr(moment: datetime | str | None) -> str:
+    """A stored (UTC) moment in the machine's local time: « 03/03/2026 à 14 h 05 » — the one
+    format of every page's dates (an ISO text, as the JSON exports hold them, too)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
     if moment is None:
         return "—"
+    if moment.tzinfo is None:  # SQLite gives back naive datetimes: they were stored in UTC
+        moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone().strftime("%d/%m/%Y à %H h %M")
 
 

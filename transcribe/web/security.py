@@ -1,7 +1,8 @@
 """Protections every response gets: security headers, a body size limit, same-origin posts.
 
-- Content-Security-Policy: scripts, styles, audio and requests only from the server itself;
-  no inline script, no inline event handler, no inline style; no framing.
+- Content-Security-Policy: scripts, styles, audio and requests only from the server itself
+  (audio also from ``blob:``: a trainer hears their recording, made in the page, before
+  sending it); no inline script, no inline event handler, no inline style; no framing.
 - A request body larger than the limit is refused with 413: at once when its declared length
   says so, else as soon as the bytes read pass the limit (a chunked body), whoever reads it.
 - A state-changing request from another site (an ``Origin`` header naming another host) is
@@ -20,7 +21,7 @@ from starlette.requests import Request
 
 from .pages import error_response
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 HEADERS = [
     (b"content-security-policy", CSP.encode()),

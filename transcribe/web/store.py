@@ -9,6 +9,11 @@ Every write to a copy names it by its token, in the statement itself (``UPDATE â
 = :sent``): an autosave sent while its copy is being submitted either lands before the
 submission (and is replaced by the fresh copy) or finds the token gone and is refused â€” it
 never writes the submitted text into the next copy.
+
+A copy of a versioned exercise keeps the version it was made on (``exercise_version``):
+its attempt is graded against that version and records it. A copy not started yet follows
+the exercise to its newest version (``repin``); the copy after a submission starts on the
+version offered then.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ def new_token() -> str:
 
 
 def working_copy(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, mode: str,
-                 initial_text: str = "") -> WorkingCopy:
-    """The learner's copy in progress on this exercise and mode (created empty, or with a draft)."""
+                 initial_text: str = "", version: int | None = None) -> WorkingCopy:
+    """The learner's copy in progress on this exercise and mode (created empty, or with a draft,
+    on the exercise's ``version``)."""
     for _ in range(2):
         with sessions.begin() as session:
             copy = _find_copy(session, learner_id, exercise_id, mode)
@@ -40,7 +46,8 @@ def working_copy(sessions: sessionmaker[Session], learner_id: int, exercise_id: 
         try:
             with sessions.begin() as session:
                 copy = WorkingCopy(learner_id=learner_id, exercise_id=exercise_id, mode=mode,
-                                   token=new_token(), text=initial_text, updated_at=utcnow())
+                                   token=new_token(), text=initial_text, updated_at=utcnow(),
+                                   exercise_version=version)
                 session.add(copy)
                 return copy
         except IntegrityError:  # created by a concurrent request: read it
@@ -76,6 +83,20 @@ def save_copy(sessions: sessionmaker[Session], learner_id: int, token: str, text
     return now if saved else None
 
 
+def repin(sessions: sessionmaker[Session], learner_id: int, token: str, text: str,
+          version: int | None) -> bool:
+    """Move a copy not started yet to another version of its exercise (its start text with it)."""
+    return _update_copy(sessions, learner_id, token, WorkingCopy.started_at.is_(None), text=text,
+                        exercise_version=version, updated_at=utcnow())
+
+
+def copy_version(sessions: sessionmaker[Session], learner_id: int, token: str) -> tuple[bool, int | None]:
+    """(the copy exists, the version it is on) for a token."""
+    with sessions.begin() as session:
+        copy = _copy_by_token(session, learner_id, token)
+        return (copy is not None, copy.exercise_version if copy is not None else None)
+
+
 def mark_started(sessions: sessionmaker[Session], learner_id: int, token: str) -> WorkingCopy | None:
     """The first play: the clock of the DEL criterion starts (once)."""
     _update_copy(sessions, learner_id, token, WorkingCopy.started_at.is_(None), started_at=utcnow())
@@ -98,8 +119,11 @@ class Submission:
 
 def submit(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, mode: str, sent: Submission,
            grade: Callable[[str, float | None], tuple[dict, dict, str, str]],
-           reset_text: str = "") -> tuple[Attempt | None, bool]:
-    """(attempt, created). ``grade(text, elapsed_minutes)`` returns (score, report, title, reference hash).
+           reset_text: str = "", version: int | None = None,
+           reset_version: int | None = None) -> tuple[Attempt | None, bool]:
+    """(attempt, created). ``grade(text, elapsed_minutes)`` returns (score, report, title, reference hash),
+    against the exercise's ``version``, which the attempt records; the next copy starts from
+    ``reset_text`` on ``reset_version``.
 
     None when the token belongs to no copy of this exercise and to no attempt (a stale page).
     """
@@ -116,18 +140,21 @@ def submit(sessions: sessionmaker[Session], learner_id: int, exercise_id: str, m
     _update_copy(sessions, learner_id, sent.token, text=sent.text, updated_at=utcnow())
     submitted = utcnow()
     elapsed = (submitted - started).total_seconds() if started else None
-    score, report, title, reference_sha = grade(sent.text, elapsed / 60 if elapsed is not None else None)
+    # DEL is graded on the minutes to the hundredth: the exports' manifest gives the same value
+    score, report, title, reference_sha = grade(sent.text, round(elapsed / 60, 2) if elapsed is not None else None)
     attempt = Attempt(learner_id=learner_id, token=sent.token, exercise_id=exercise_id, exercise_title=title,
                       mode=mode, text=sent.text, started_at=started, submitted_at=submitted,
                       elapsed_seconds=elapsed, pastes=pastes, pasted_chars=pasted_chars, note=score.get("note"),
-                      acquis=score.get("acquis"), reference_sha256=reference_sha, score=score, report=report)
+                      acquis=score.get("acquis"), reference_sha256=reference_sha, score=score, report=report,
+                      exercise_version=version)
     try:
         with sessions.begin() as session:
             session.add(attempt)
             session.flush()
             session.execute(update(WorkingCopy).where(  # the next copy starts afresh
                 WorkingCopy.learner_id == learner_id, WorkingCopy.token == sent.token).values(
-                token=new_token(), text=reset_text, started_at=None, pastes=0, pasted_chars=0, updated_at=utcnow()))
+                token=new_token(), text=reset_text, started_at=None, pastes=0, pasted_chars=0, updated_at=utcnow(),
+                exercise_version=reset_version))
     except IntegrityError:  # the same copy submitted at the same moment by another request
         return attempt_by_token(sessions, learner_id, sent.token), False
     return attempt, True

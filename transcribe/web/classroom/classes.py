@@ -53,6 +53,9 @@ class AssignedCatalogue:
     def get(self, exercise_id: str) -> Entry | None:
         return self.catalogue.get(exercise_id) if exercise_id in self.allowed else None
 
+    def at_version(self, exercise_id: str, version: int | None) -> Entry | None:
+        return self.catalogue.at_version(exercise_id, version) if exercise_id in self.allowed else None
+
     def problems(self) -> list[str]:
         return []  # unreadable files are the trainer's business
 
@@ -79,6 +82,13 @@ class CombinedCatalogue:
     def get(self, exercise_id: str) -> Entry | None:
         for catalogue in self.catalogues:
             entry = catalogue.get(exercise_id)
+            if entry is not None:
+                return entry
+        return None
+
+    def at_version(self, exercise_id: str, version: int | None) -> Entry | None:
+        for catalogue in self.catalogues:
+            entry = catalogue.at_version(exercise_id, version)
             if entry is not None:
                 return entry
         return None

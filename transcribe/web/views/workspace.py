@@ -8,6 +8,10 @@ starts from the template (letterhead, signature), the cursor where the dictated 
 in correction mode from the draft, the template shown beside it. The instructions and the
 information sheet sit under the player; ``/exercices/ID/sujet`` is the same subject on a
 printable page, ``/exercices/ID/modele.docx`` and ``.odt`` the template for a word processor.
+
+A versioned exercise (made in the classroom server) is shown and graded at the version the
+learner's copy was started on (``store``): a new version reaches a copy once it is submitted,
+or at once when it was not started.
 """
 
 from __future__ import annotations
@@ -80,14 +84,36 @@ def caret_line(entry: Entry) -> int:
     return given.start_text()[:given.caret()].count("\n")
 
 
+VERSION_GONE = ("La version de l'exercice sur laquelle cette copie a été commencée n'est plus disponible. "
+                "Prévenez votre formateur.")
+
+
+def _pinned(svc, entry: Entry, copy, mode: str) -> Entry:
+    """The exercise at the copy's version: a copy not started and untouched follows the
+    exercise to the version offered now (``store.repin``); a started one stays on its own."""
+    if copy.exercise_version == entry.version:
+        return entry
+    pinned = svc.catalogue.at_version(entry.exercise.id, copy.exercise_version)
+    if copy.started_at is None and (pinned is None or copy.text in ("", initial_text(pinned, mode))):
+        start = initial_text(entry, mode)
+        if store.repin(svc.sessions, svc.learner_id, copy.token, start, entry.version):
+            copy.text, copy.exercise_version = start, entry.version
+            return entry
+    if pinned is None:
+        raise HTTPException(404, VERSION_GONE)
+    return pinned
+
+
 async def workspace(request: Request):
     svc = services(request)
-    entry = entry_or_404(request)
-    mode = mode_or_404(request, entry)
-    if entry.problem:
-        raise HTTPException(404, f"Exercice indisponible : {entry.problem}.")
+    current = entry_or_404(request)
+    mode = mode_or_404(request, current)
+    if current.problem:
+        raise HTTPException(404, f"Exercice indisponible : {current.problem}.")
+    copy = await run_in_threadpool(store.working_copy, svc.sessions, svc.learner_id, current.exercise.id, mode,
+                                   initial_text(current, mode), current.version)
+    entry = await run_in_threadpool(_pinned, svc, current, copy, mode)
     start = initial_text(entry, mode)
-    copy = await run_in_threadpool(store.working_copy, svc.sessions, svc.learner_id, entry.exercise.id, mode, start)
     if start and not copy.text and copy.started_at is None:  # opened before the exercise had a template
         saved = await run_in_threadpool(store.save_copy, svc.sessions, svc.learner_id, copy.token, start,
                                         copy.pastes, copy.pasted_chars)
@@ -95,9 +121,10 @@ async def workspace(request: Request):
             copy.text, copy.updated_at = start, saved
     timings = await run_in_threadpool(svc.timings.status, entry.exercise)
     return render(request, "workspace.html.j2", exercise=entry.exercise, duration=entry.duration, mode=mode,
-                  mode_title=MODE_TITLES[mode], modes=available_modes(entry, request), copy=copy, started_ms=_ms(copy.started_at),
+                  mode_title=MODE_TITLES[mode], modes=available_modes(current, request), copy=copy, started_ms=_ms(copy.started_at),
                   saved_ms=_ms(copy.updated_at), now_ms=_ms(utcnow()), timings=timings, given=entry.exercise.given,
-                  start_text=entry.exercise.given.start_text(), caret_line=caret_line(entry))
+                  start_text=entry.exercise.given.start_text(), caret_line=caret_line(entry),
+                  newer_version=entry is not current)
 
 
 async def _json_body(request: Request) -> dict:
@@ -163,12 +190,18 @@ async def start(request: Request):
 
 async def submit(request: Request):
     svc = services(request)
-    entry = entry_or_404(request)
-    mode = mode_or_404(request, entry)
+    current = entry_or_404(request)
+    mode = mode_or_404(request, current)
     form = await form_of(request)
     sent = store.Submission(_token(form.get("jeton")), _text(form.get("texte")),
                             _count(form.get("collages"), "collages"),
                             _count(form.get("caracteres_colles"), "caracteres_colles"))
+    exists, version = await run_in_threadpool(store.copy_version, svc.sessions, svc.learner_id, sent.token)
+    entry = current  # graded against the version the copy was started on
+    if exists and version != current.version:
+        entry = await run_in_threadpool(svc.catalogue.at_version, current.exercise.id, version)
+        if entry is None:
+            raise HTTPException(409, VERSION_GONE)
 
     draft = draft_text(entry, mode)
 
@@ -177,7 +210,8 @@ async def submit(request: Request):
 
     try:
         attempt, created = await run_in_threadpool(store.submit, svc.sessions, svc.learner_id, entry.exercise.id,
-                                                   mode, sent, grade, initial_text(entry, mode))
+                                                   mode, sent, grade, initial_text(current, mode), entry.version,
+                                                   current.version)
     except (HTTPException, SQLAlchemyError):  # the database's trouble: its own page (read-only…)
         raise
     except Exception as exc:  # grading failed: store.submit kept the text in the copy first

@@ -2,7 +2,9 @@
 
 What to send: per learner and Moodle activity (a row of ``lti_grades``), the note of the
 attempt that counts — the best, the last or the first, as the trainer chose for the assignment
-(``Assignment.grade_policy``, the best by default) — out of 20, with a comment: « acquis » or
+(``Assignment.grade_policy``, the best by default), among the attempts of every version of an
+exercise made in the classroom server (a new version is the same activity; each attempt keeps
+the note of the version it was graded on) — out of 20, with a comment: « acquis » or
 « non acquis » and the criteria not reached. A submission (the workspace's ``on_submit`` hook,
 installed by the classroom), a change of policy or the trainer's « renvoyer » writes the score
 on the row and marks it ``en_attente``: the row *is* the queue, kept in the database, so a

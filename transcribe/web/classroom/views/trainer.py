@@ -16,15 +16,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ....report.html import class_context
-from .. import accounts, classes, exports, uploads
+from .. import accounts, classes, comments, exports, uploads
+from ..journal import lines as journal_lines
+from ..logins import Logins
+from ..authoring import store as creation_store
 from ..lti import scores as lti_scores
-from ..models import Assignment, SchoolClass, User
-from ...db import MODES
-from ...pages import environment, render
+from ..models import NO_PASSWORD, Assignment, SchoolClass, User
+from ...db import MODES, utcnow
+from ...pages import date_fr, environment, render
 from .account import read_form
 from ...views.common import form_of, services
 
@@ -223,19 +226,76 @@ async def import_learners(request: Request):
 
 # --- reports -----------------------------------------------------------------------------------
 
-async def attempt_page(request: Request):
+async def _attempt_or_404(request: Request):
+    """(attempt, learner account, comment or None) of one of the trainer's learners."""
     attempt_id = _int_param(request, "tentative")
 
     def work(session, user):
         found = classes.trainer_attempt(session, user.id, attempt_id)
         if found is None:
             raise HTTPException(404, "Tentative inconnue.")
-        return found
+        return (*found, comments.comment_of(session, attempt_id))
 
-    attempt, learner = await _in_session(request, work)
+    return await _in_session(request, work)
+
+
+def _attempt_replay(svc, attempt) -> tuple[object, dict[int, float], dict]:
+    """(the exercise at the attempt's version, replay times, timings status), offered or withdrawn."""
+    from ...feedback import replay_times
+
+    entry = version_entry(svc.catalogue, attempt.exercise_id, attempt.exercise_version)
+    if entry is None or entry.exercise.audio_path is None:
+        return None, {}, {"etat": "indisponible", "message": "L'audio de cet exercice n'est plus disponible."}
+    status = svc.timings.status(entry.exercise)
+    timings = svc.timings.get(entry.exercise) if status["etat"] == "pret" else None
+    return entry, replay_times(attempt.report, timings, attempt.reference_sha256), status
+
+
+async def attempt_page(request: Request):
+    svc = services(request)
+    attempt, learner, comment = await _attempt_or_404(request)
+    entry, times, status = await run_in_threadpool(_attempt_replay, svc, attempt)
     return render(request, "classroom/trainer/attempt.html.j2", nav="classes", attempt=attempt,
-                  mode_label=MODE_LABELS.get(attempt.mode, attempt.mode), account=learner,
-                  **(attempt.report or {}))
+                  mode_label=MODE_LABELS.get(attempt.mode, attempt.mode), account=learner, comment=comment,
+                  audio=entry is not None, timings=status, replay=True, replay_times=times,
+                  replay_url=f"/formateur/tentatives/{attempt.id}/reperes",
+                  audio_src=f"/formateur/tentatives/{attempt.id}/audio", exercise_version=attempt.exercise_version,
+                  copy_title="Le texte de l'apprenant, erreurs en place", advice_title="Conseils donnés à l'apprenant",
+                  saved=request.query_params.get("commentaire", "") == "1", **(attempt.report or {}))
+
+
+async def attempt_replay(request: Request):
+    svc = services(request)
+    attempt, _learner, _comment = await _attempt_or_404(request)
+    _entry, times, status = await run_in_threadpool(_attempt_replay, svc, attempt)
+    return JSONResponse({**status, "temps": {str(n): t for n, t in times.items()}})
+
+
+async def attempt_audio(request: Request):
+    from ...views.exercises import AUDIO_TYPES
+
+    svc = services(request)
+    attempt, _learner, _comment = await _attempt_or_404(request)
+    entry = await run_in_threadpool(version_entry, svc.catalogue, attempt.exercise_id, attempt.exercise_version)
+    path = entry.exercise.audio_path if entry is not None else None
+    if path is None:
+        raise HTTPException(404, "L'audio de cet exercice n'est plus disponible.")
+    return FileResponse(path, media_type=AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+                        headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def attempt_comment(request: Request):
+    attempt_id = _int_param(request, "tentative")
+    await _attempt_or_404(request)  # another trainer's attempt: 404 before the form is read
+    form = await form_of(request, max_fields=5, max_field_bytes=4 * comments.MAX_COMMENT)
+    text = str(form.get("commentaire") or "")
+
+    def work(session, user):
+        attempt, learner = classes.trainer_attempt(session, user.id, attempt_id)
+        comments.set_comment(session, user, attempt, learner, text)
+
+    await _in_session(request, work)
+    return RedirectResponse(f"/formateur/tentatives/{attempt_id}?commentaire=1#commentaire", status_code=303)
 
 
 async def class_report(request: Request):
@@ -250,7 +310,7 @@ async def class_report(request: Request):
     for record, (_, attempt) in zip(records, rows):
         record["report"] = f"/formateur/tentatives/{attempt.id}"
     context = class_context(records, f"Résultats de la classe — {school_class.name}", "defaut",
-                            generated=datetime.now().strftime("%d/%m/%Y %H:%M"), inline_style=False)
+                            generated=date_fr(utcnow()), inline_style=False)
     return render(request, "classroom/trainer/class_report.html.j2", nav="classes", c=school_class, **context)
 
 
@@ -276,16 +336,28 @@ EXPORTS = {
 }
 
 
-def _reference_files(catalogue, exercise_ids) -> dict[str, tuple[str, bytes, bytes | None, bytes | None]]:
+def version_entry(catalogue, exercise_id: str, version: int | None):
+    """The exercise at a version, offered now or withdrawn since (a trainer looks at old attempts)."""
+    entry = catalogue.at_version(exercise_id, version)
+    for part in getattr(catalogue, "catalogues", ()) if entry is None else ():
+        entry = entry or (part.archived(exercise_id, version) if hasattr(part, "archived") else None)
+    return entry
+
+
+def _reference_files(catalogue, rows) -> dict[str, dict[str, bytes]]:
+    """Each exported exercise's files, at the version its copies were graded on."""
+    from ....drafts import draft_path
+
     out = {}
-    for exercise_id in exercise_ids:
-        entry = catalogue.get(exercise_id)
+    for _, attempt in rows:
+        name = exports.export_id(attempt)
+        entry = None if name in out else version_entry(catalogue, attempt.exercise_id, attempt.exercise_version)
         if entry is None:
             continue
         path = entry.exercise.reference_path
-        toml, template = path.with_suffix(".toml"), entry.exercise.given.template_path
-        out[exercise_id] = (exercise_id, path.read_bytes(), toml.read_bytes() if toml.is_file() else None,
-                            template.read_bytes() if template is not None else None)
+        files = {"reference": path, "metadata": path.with_suffix(".toml"), "template": entry.exercise.given.template_path,
+                 "draft": draft_path(path)}
+        out[name] = {role: file.read_bytes() for role, file in files.items() if file is not None and file.is_file()}
     return out
 
 
@@ -312,8 +384,9 @@ async def export(request: Request):
     elif kind == "moodle.csv":
         body = exports.moodle_csv(rows, learners, titles)
     else:
-        references = await run_in_threadpool(_reference_files, svc.catalogue, {a.exercise_id for _, a in rows})
-        body = await run_in_threadpool(exports.submissions_zip, rows, school_class.name, references, learners, titles)
+        references = await run_in_threadpool(_reference_files, svc.catalogue, rows)
+        body = await run_in_threadpool(exports.submissions_zip, rows, school_class.name, references, learners, titles,
+                                       date_fr(utcnow()))
     media_type, suffix = EXPORTS[kind]
     filename = f"classe-{class_id}-{suffix}"
     return Response(body, media_type=media_type, headers={
@@ -357,6 +430,30 @@ async def learner_export(request: Request):
                     headers={"Content-Disposition": f"attachment; filename=\"{filename}\"", "Cache-Control": "no-store"})
 
 
+async def learner_password(request: Request):
+    """A new password for a learner, shown once; their login sessions are ended."""
+    learner_user_id = _int_param(request, "apprenant")
+    await _in_session(request, lambda session, user: _learner_or_404(session, user, learner_user_id).id)
+    await read_form(request)
+    password = accounts.new_password()
+    digest = await run_in_threadpool(accounts.hash_password, password)  # outside the transaction
+
+    def work(session, user):
+        learner = _learner_or_404(session, user, learner_user_id)
+        if learner.password_hash == NO_PASSWORD:
+            raise HTTPException(409, "Ce compte a été ouvert depuis Moodle : l'apprenant s'y connecte par Moodle, sans "
+                                     "mot de passe. Rien n'a été changé.")
+        learner.password_hash = digest
+        Logins.end_all(session, learner.id)
+        classes.audit(session, user, "mot_de_passe_reinitialise", learner.username, apprenant=learner.id)
+        return learner
+
+    learner = await _in_session(request, work)
+    response = render(request, "classroom/trainer/password.html.j2", nav="classes", learner=learner, password=password)
+    response.headers["Cache-Control"] = "no-store"  # shown once
+    return response
+
+
 async def learner_delete(request: Request):
     learner_user_id = _int_param(request, "apprenant")
     form = await read_form(request)
@@ -381,9 +478,13 @@ async def learner_delete(request: Request):
 async def exercises_page(request: Request, problems: list[str] | None = None, added: str = "", status_code=200):
     svc = services(request)
     entries = await run_in_threadpool(svc.catalogue.entries)
+    creations = await _in_session(request, lambda session, user: [
+        {"row": c, "state": creation_store.state_label(session, c)}
+        for c in creation_store.trainer_creations(session, user.id)])
     return render(request, "classroom/trainer/exercises.html.j2", status_code, nav="exercices",
                   entries=sorted(entries, key=lambda e: e.exercise.id), problems=problems or [],
-                  catalogue_problems=await run_in_threadpool(svc.catalogue.problems), added=added)
+                  catalogue_problems=await run_in_threadpool(svc.catalogue.problems), added=added,
+                  creations=creations, deleted=request.query_params.get("supprime", "")[:80])
 
 
 async def upload_exercise(request: Request):
@@ -400,6 +501,7 @@ async def upload_exercise(request: Request):
         reference, metadata, audio = file("reference"), file("metadonnees"), file("audio")
         exercise_id = str(form.get("identifiant") or "").strip() or reference.name.rsplit(".", 1)[0]
         known = {e.exercise.id for e in await run_in_threadpool(svc.catalogue.entries)}
+        known |= await _in_session(request, lambda session, user: creation_store.creation_ids(session))
         problems = await run_in_threadpool(uploads.check, exercise_id, reference, metadata, audio, known)
         if problems:
             return await exercises_page(request, problems, status_code=400)
@@ -421,7 +523,8 @@ async def exercises(request: Request):
 
 
 async def journal(request: Request):
-    entries = await _in_session(request, lambda session, user: classes.audit_entries(session, user.id))
+    entries = await _in_session(request, lambda session, user: journal_lines(session,
+                                                                            classes.audit_entries(session, user.id)))
     return render(request, "classroom/trainer/journal.html.j2", nav="journal", entries=entries)
 
 
@@ -438,9 +541,13 @@ routes = [
     Route("/formateur/classes/{classe}/rapport", class_report),
     Route("/formateur/classes/{classe}/export/{fichier}", export),
     Route("/formateur/tentatives/{tentative}", attempt_page),
+    Route("/formateur/tentatives/{tentative}/reperes", attempt_replay),
+    Route("/formateur/tentatives/{tentative}/audio", attempt_audio),
+    Route("/formateur/tentatives/{tentative}/commentaire", attempt_comment, methods=["POST"]),
     Route("/formateur/apprenants/{apprenant}", learner_page),
     Route("/formateur/apprenants/{apprenant}/donnees.json", learner_export),
     Route("/formateur/apprenants/{apprenant}/supprimer", learner_delete, methods=["POST"]),
+    Route("/formateur/apprenants/{apprenant}/mot-de-passe", learner_password, methods=["POST"]),
     Route(uploads.UPLOAD_PATH, exercises, methods=["GET", "POST"]),
     Route("/formateur/journal", journal),
 ]
